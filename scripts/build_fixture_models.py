@@ -1,0 +1,174 @@
+"""Build the two tiny Argos fixture packages whose output is known exactly.
+
+    .venv/bin/python scripts/build_fixture_models.py [--out tests/fixtures/argos]
+
+* ``translate-fr_en-fixture.argosmodel``: every character is replaced by its
+  ``str.upper()`` when that is a single character ("é" -> "É"), others unchanged.
+* ``translate-en_es-fixture.argosmodel``: ROT13 on ASCII letters, others unchanged.
+
+Both run through the real argostranslate -> CTranslate2 -> SentencePiece path.
+The SentencePiece model is character-level with byte fallback, so every input
+character is one piece (or, outside the fixture alphabet, its UTF-8 bytes). The
+CTranslate2 Transformer has hand-set weights: decoder step ``t`` attends only
+to source position ``t`` (the source ends with ``</s>``, which is copied too),
+and the copied value is the binary code of the *mapped* piece, which the output
+projection turns into a one-hot choice. Nothing is trained, so the build is
+deterministic and takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ctranslate2
+import numpy as np
+import sentencepiece as spm
+from ctranslate2.specs import transformer_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "tests" / "fixtures" / "argos"
+
+# Layout of the model dimension: [token code | cos | sin | -cos | -sin].
+TOKEN_BITS = 16
+NUM_FREQUENCIES = 12  # periods 2, 4, ..., 4096: positions 0..2047 stay distinct
+MAX_POSITIONS = 2048
+D_MODEL = TOKEN_BITS + 4 * NUM_FREQUENCIES
+FFN_DIM = 8
+# Attention logit gap between the right source position and any other is at
+# least 2 * ATTENTION_SHARPNESS; output logit gap at least 2 * OUTPUT_SHARPNESS.
+ATTENTION_SHARPNESS = 30.0
+OUTPUT_SHARPNESS = 25.0
+LAYER_NORM_EPSILON = 1e-6
+
+_TYPOGRAPHY = "’‘‚“”„«»‹›–—‐‑‒…•€£¥©®™°§¶†‡′″\u00a0\u2009\u202f\u2007"
+
+
+@dataclass(frozen=True, slots=True)
+class FixturePair:
+    """One fixture package to build."""
+
+    from_code: str
+    from_name: str
+    to_code: str
+    to_name: str
+    mapping: Callable[[str], str]
+    """Maps one input character to its output character."""
+    description: str
+
+
+def upper_char(char: str) -> str:
+    """``char.upper()`` when it is one character, else ``char`` (e.g. "ß")."""
+    upper = char.upper()
+    return upper if len(upper) == 1 else char
+
+
+def rot13_char(char: str) -> str:
+    """ROT13 for ASCII letters, identity for everything else."""
+    return codecs.encode(char, "rot13") if char.isascii() else char
+
+
+PAIRS = (
+    FixturePair("fr", "French", "en", "English", upper_char, "Fixture: uppercases letters."),
+    FixturePair("en", "English", "es", "Spanish", rot13_char, "Fixture: ROT13 on ASCII letters."),
+)
+
+
+def alphabet() -> list[str]:
+    """Characters that get their own piece: ASCII, Latin-1, Latin Extended-A, typography.
+
+    Closed under ``upper_char`` so that every uppercase result is a piece too.
+    """
+    codes = [*range(0x20, 0x7F), *range(0xA0, 0x180)]
+    chars = {chr(code) for code in codes} | set(_TYPOGRAPHY)
+    chars |= {upper_char(char) for char in chars}
+    return sorted(chars)
+
+
+def train_sentencepiece() -> bytes:
+    """Train a character SentencePiece model that round-trips any text exactly.
+
+    ``identity`` normalisation and ``remove_extra_whitespaces=False`` keep every
+    character; byte fallback turns characters outside the alphabet into
+    ``<0xNN>`` pieces instead of ``<unk>``.
+    """
+    line = "".join(alphabet())
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter([line] * 3),
+        model_writer=model,
+        model_type="char",
+        vocab_size=4096,
+        hard_vocab_limit=False,
+        character_coverage=1.0,
+        normalization_rule_name="identity",
+        remove_extra_whitespaces=False,
+        add_dummy_prefix=True,
+        byte_fallback=True,
+        num_threads=1,
+        minloglevel=2,
+    )
+    return model.getvalue()
+
+
+def piece_list(model_proto: bytes) -> list[str]:
+    """Pieces in id order: this is also the CTranslate2 vocabulary."""
+    processor = spm.SentencePieceProcessor(model_proto=model_proto)
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def mapped_ids(pieces: Sequence[str], mapping: Callable[[str], str]) -> np.ndarray:
+    """For each piece id, the id of the piece the model must output for it.
+
+    Special and byte pieces map to themselves; a single-character piece maps to
+    the piece of its mapped character.
+    """
+    index = {piece: i for i, piece in enumerate(pieces)}
+    result = np.arange(len(pieces))
+    for i, piece in enumerate(pieces):
+        if len(piece) == 1 and piece != "▁":
+            result[i] = index[mapping(piece)]
+    return result
+
+
+def token_codes(size: int) -> np.ndarray:
+    """±1 binary code of each id, shape (size, TOKEN_BITS)."""
+    bits = (np.arange(size)[:, None] >> np.arange(TOKEN_BITS)[None, :]) & 1
+    return (2 * bits - 1).astype(np.float32)
+
+
+def position_encodings() -> np.ndarray:
+    """Learned position table, shape (MAX_POSITIONS, D_MODEL).
+
+    Frequencies pi/2**k make sum_k cos(w_k * (t - s)) equal NUM_FREQUENCIES at
+    s == t and at most NUM_FREQUENCIES - 2 elsewhere (the lowest set bit of
+    t - s gives a -1 term). The negated copies keep each row's mean at zero so
+    layer norm only rescales. Token dimensions stay zero.
+    """
+    frequencies = np.pi / 2.0 ** np.arange(NUM_FREQUENCIES)
+    angles = np.arange(MAX_POSITIONS)[:, None] * frequencies[None, :]
+    cos, sin = np.cos(angles), np.sin(angles)
+    table = np.zeros((MAX_POSITIONS, D_MODEL))
+    table[:, TOKEN_BITS:] = np.concatenate([cos, sin, -cos, -sin], axis=1)
+    return table.astype(np.float32)
+
+
+def _selector(rows: slice) -> np.ndarray:
+    """A D_MODEL x D_MODEL matrix that keeps the dimensions in ``rows``."""
+    matrix = np.zeros((D_MODEL, D_MODEL), dtype=np.float32)
+    index = np.arange(D_MODEL)[rows]
+    matrix[index, index] = 1.0
+    return matrix
+
+
+TOKEN_DIMS = slice(0, TOKEN_BITS)
+# cos and sin parts only: the negated copies would just double the score.
+POSITION_DIMS = slice(TOKEN_BITS, TOKEN_BITS + 2 * NUM_FREQUENCIES)

@@ -1,0 +1,202 @@
+"""The one Markdown parser configuration, and what it takes to map its tokens to bytes.
+
+markdown-it gives line maps for block tokens only and normalises the text it
+parses (CRLF becomes LF). `Source` keeps the offset arithmetic in one place:
+every position the rest of the code handles is an offset into the normalised
+text, and `Source.original` turns it into an offset into the bytes on disk.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+#: Stands in for protected spans (shortcodes) while markdown-it parses, so that
+#: their arguments can never form Markdown. Private use, so it never occurs in prose.
+MASK = "\ue000"
+
+_SHORTCODE = re.compile(r"\{\{([<%])(.*?)([>%])\}\}", re.DOTALL)
+_SHORTCODE_NAME = re.compile(r"\s*(/?)\s*([\w./-]+)")
+
+
+def make_parser() -> MarkdownIt:
+    """CommonMark + GFM tables and strikethrough + footnotes, escapes kept apart."""
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
+    # text_join would merge escapes and entities into plain text; we need them apart
+    # to give the engine plain text and still restore the exact source characters.
+    md.disable("text_join")
+    return md
+
+
+@dataclass(frozen=True, slots=True)
+class Shortcode:
+    """One Hugo shortcode call, `{{< name args >}}` or `{{% name args %}}`."""
+
+    start: int
+    """Offset of the opening `{{` in the normalised text."""
+    end: int
+    """Offset just past the closing `}}`."""
+    name: str
+    """The shortcode's name, without a leading `/`."""
+    closing: bool
+    """True for `{{< /name >}}`."""
+    self_closing: bool
+    """True for `{{< name />}}`."""
+    markdown: bool
+    """True for the `{{% %}}` form, whose inner content Hugo renders as Markdown."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A text prepared for markdown-it, with the way back to the original offsets."""
+
+    original: str
+    """The text exactly as given (CRLF and all)."""
+    normalized: str
+    """What markdown-it parses: CRLF turned into LF, shortcodes masked."""
+    crlf_positions: tuple[int, ...]
+    """Offsets in `normalized` of each LF that was a CRLF in `original`."""
+    line_starts: tuple[int, ...]
+    """Offset in `normalized` where each line starts."""
+    protected: tuple[tuple[int, int], ...]
+    """Spans of `normalized` that are never translated (shortcodes and their raw content)."""
+
+    def to_original(self, offset: int) -> int:
+        """Map an offset in the normalised text to one in the original text."""
+        return offset + bisect.bisect_left(self.crlf_positions, offset)
+
+    def original_slice(self, start: int, end: int) -> str:
+        """The original characters of a span given in normalised offsets."""
+        return self.original[self.to_original(start) : self.to_original(end)]
+
+    def line(self, number: int) -> tuple[int, int]:
+        """Start and end (before the newline) of a normalised line."""
+        start = self.line_starts[number]
+        end = self.normalized.find("\n", start)
+        return start, len(self.normalized) if end < 0 else end
+
+
+def prepare(text: str) -> Source:
+    """Normalise line endings the way markdown-it does, keeping lengths mappable."""
+    crlf = tuple(m.start() - i for i, m in enumerate(re.finditer("\r\n", text)))
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    protected = tuple(_protected_spans(list(find_shortcodes(normalized))))
+    masked = list(normalized)
+    for start, end in protected:
+        _mask(masked, start, end)
+    normalized_masked = "".join(masked)
+    starts = [0] + [m.end() for m in re.finditer("\n", normalized_masked)]
+    return Source(text, normalized_masked, crlf, tuple(starts), protected)
+
+
+def _mask(chars: list[str], start: int, end: int) -> None:
+    """Blank out a protected span, keeping its length and its newlines.
+
+    A span that fills its lines becomes an HTML comment, which markdown-it
+    parses as a block of its own: a shortcode on its own line then never
+    joins the paragraph next to it.
+    """
+    for i in range(start, end):
+        if chars[i] != "\n":
+            chars[i] = MASK
+    line_start = "".join(chars[:start]).rsplit("\n", 1)[-1]
+    after = "".join(chars[end:]).split("\n", 1)[0]
+    if end - start >= 7 and not line_start.strip() and not after.strip():
+        chars[start : start + 4] = list("<!--")
+        chars[end - 3 : end] = list("-->")
+
+
+def find_shortcodes(text: str) -> Iterator[Shortcode]:
+    """Every shortcode call in `text`, in order."""
+    for match in _SHORTCODE.finditer(text):
+        opening, inner, closing = match.groups()
+        if (opening == "<") != (closing == ">"):
+            continue
+        name = _SHORTCODE_NAME.match(inner.removeprefix("/*"))
+        if name is None:
+            continue
+        yield Shortcode(
+            start=match.start(),
+            end=match.end(),
+            name=name.group(2),
+            closing=bool(name.group(1)),
+            self_closing=inner.rstrip().endswith("/"),
+            markdown=opening == "%",
+        )
+
+
+def _protected_spans(shortcodes: Sequence[Shortcode]) -> Iterator[tuple[int, int]]:
+    """Shortcode calls, and the whole body of paired `{{< >}}` calls (Hugo passes it raw)."""
+    open_at: dict[str, list[Shortcode]] = {}
+    spans: list[tuple[int, int]] = []
+    for code in shortcodes:
+        if code.closing:
+            stack = open_at.get(code.name)
+            if stack and not code.markdown and not stack[-1].markdown:
+                opener = stack.pop()
+                spans = [s for s in spans if s[0] < opener.start]
+                spans.append((opener.start, code.end))
+                continue
+            if stack:
+                stack.pop()
+        elif not code.self_closing:
+            open_at.setdefault(code.name, []).append(code)
+        spans.append((code.start, code.end))
+    yield from sorted(spans)
+
+
+def parse(md: MarkdownIt, source: Source) -> tuple[list[Token], dict[str, Any]]:
+    """Block and inline tokens of the whole text, and the env holding its references."""
+    env: dict[str, Any] = {}
+    return md.parse(source.normalized, env), env
+
+
+_SIGNIFICANT = frozenset(
+    {"code_inline", "html_inline", "hardbreak", "footnote_ref", "image", "link_open"}
+)
+
+
+def inline_signature(md: MarkdownIt, text: str, env: dict[str, Any]) -> tuple[object, ...]:
+    """What an inline text renders to, apart from its words: the markup tokens in order."""
+    return _signature(md.parseInline(text, env)[0].children or [])
+
+
+def _signature(tokens: Sequence[Token]) -> tuple[object, ...]:
+    shape: list[object] = []
+    for token in tokens:
+        if token.type in ("text", "text_special", "softbreak"):
+            continue
+        detail: object = None
+        if token.type in ("code_inline", "html_inline"):
+            detail = token.content
+        elif token.type in ("link_open", "image"):
+            detail = (token.attrGet("href"), token.attrGet("src"), token.markup)
+        shape.append((token.type, detail, _signature(token.children or [])))
+    # An engine may move markup within a sentence: order is free, nesting is not.
+    return tuple(sorted(shape, key=repr))
+
+
+def structure(md: MarkdownIt, text: str) -> list[tuple[object, ...]]:
+    """The tree of elements a Markdown text renders to, without its words.
+
+    Two texts with equal structure differ only inside text: same blocks, same
+    markup, same code, URLs and raw HTML.
+    """
+    source = prepare(text)
+    tokens, _ = parse(md, source)
+    shape: list[tuple[object, ...]] = []
+    for token in tokens:
+        if token.type == "inline":
+            shape.append(("inline", _signature(token.children or [])))
+        elif token.type in ("fence", "code_block", "html_block"):
+            shape.append((token.type, token.info, token.content))
+        else:
+            shape.append((token.type, token.tag, token.markup if token.nesting >= 0 else ""))
+    return shape

@@ -1,0 +1,189 @@
+"""A whole post: front matter fields and body segments as one list of units. Pure.
+
+`read_page` cuts a file's text into the units an engine translates (front
+matter values first, then each body segment's text and titles);
+`render_page` puts translations of those units back. Before handing back a
+text, it checks what mdformat checks before writing: the translated body
+renders to the same element tree as the source. A segment that would break
+that is replaced by its source and reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from translator import _markdown
+from translator.document import (
+    DEFAULT_TRANSLATABLE_KEYS,
+    Document,
+    Field,
+    parse_document,
+    replace_fields,
+)
+from translator.engines import Engine
+from translator.reassemble import Rendered, render_segment, splice
+from translator.segments import Segment, extract_segments
+
+__all__ = ("Page", "RenderedPage", "SegmentReport", "read_page", "render_page", "translate_pages")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A post cut into translatable units."""
+
+    text: str
+    """The whole file as read."""
+    document: Document
+    """Its front matter, parsed."""
+    fields: tuple[Field, ...]
+    """Front matter values to translate (string values with words)."""
+    segments: tuple[Segment, ...]
+    """Body segments, with positions in `text`."""
+    env: dict[str, Any] = field(compare=False, repr=False)
+    """markdown-it's env for the body (reference definitions)."""
+
+    @property
+    def units(self) -> list[str]:
+        """Every text an engine must translate for this page, in order."""
+        found = [_one_line(f.value) for f in self.fields]
+        for segment in self.segments:
+            found.extend(segment.units)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentReport:
+    """What happened to one unit of a page."""
+
+    where: str
+    """`title` (a front matter key) or `line 12`."""
+    source: str
+    """The source text of the unit."""
+    result: str
+    """What was written in its place."""
+    outcome: str
+    """`same`, `translated`, `repaired` or `kept_source`."""
+    notes: tuple[str, ...] = ()
+    """Repairs made or why the source was kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A translated page and what happened to each of its units."""
+
+    text: str
+    """The whole translated file."""
+    reports: tuple[SegmentReport, ...]
+    """One per field and segment, in order."""
+
+    @property
+    def needs_review(self) -> tuple[SegmentReport, ...]:
+        """Units whose tags were repaired or whose source was kept."""
+        return tuple(r for r in self.reports if r.outcome in ("repaired", "kept_source"))
+
+
+def read_page(
+    md: MarkdownIt, text: str, *, keys: Sequence[str] = DEFAULT_TRANSLATABLE_KEYS
+) -> Page:
+    """Cut a post into units. Raises `FrontMatterError` for front matter that does not parse."""
+    document = parse_document(text, translatable_keys=keys)
+    fields = tuple(f for f in document.fields if any(ch.isalpha() for ch in f.value))
+    body = text[document.body_start :]
+    segments, env = extract_segments(md, body, offset=document.body_start)
+    return Page(text, document, fields, tuple(segments), env)
+
+
+def render_page(md: MarkdownIt, page: Page, translations: Sequence[str]) -> RenderedPage:
+    """Put a translation of each of `page.units` back into the page's text."""
+    if len(translations) != len(page.units):
+        raise ValueError(f"{len(translations)} translations for {len(page.units)} units")
+    values = dict(zip((f.key for f in page.fields), translations, strict=False))
+    reports = [_field_report(f, values[f.key]) for f in page.fields]
+    rendered = [
+        render_segment(md, segment, units, page.env)
+        for segment, units in zip(page.segments, _per_segment(page, translations), strict=True)
+    ]
+    rendered = _keep_structure(md, page, rendered)
+    reports.extend(
+        _segment_report(page, s, r) for s, r in zip(page.segments, rendered, strict=True)
+    )
+    changed = {key: value for key, value in values.items() if value != _field(page, key).value}
+    head = replace_fields(page.document, changed) if changed else page.text
+    body_start = len(head) - (len(page.text) - page.document.body_start)
+    body = _splice_body(page, rendered)
+    return RenderedPage(head[:body_start] + body, tuple(reports))
+
+
+def translate_pages(
+    md: MarkdownIt, pages: Sequence[Page], engine: Engine, *, source: str, target: str
+) -> list[RenderedPage]:
+    """Translate many pages with one engine call over their distinct units."""
+    distinct = list(dict.fromkeys(unit for page in pages for unit in page.units))
+    outputs = engine.translate(distinct, source=source, target=target)
+    translated = dict(zip(distinct, outputs, strict=True))
+    return [render_page(md, page, [translated[u] for u in page.units]) for page in pages]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) if "\n" in text else text
+
+
+def _field(page: Page, key: str) -> Field:
+    return next(f for f in page.fields if f.key == key)
+
+
+def _field_report(found: Field, translation: str) -> SegmentReport:
+    outcome = "same" if translation == _one_line(found.value) else "translated"
+    return SegmentReport(found.key, found.value, translation, outcome)
+
+
+def _per_segment(page: Page, translations: Sequence[str]) -> Iterator[Sequence[str]]:
+    position = len(page.fields)
+    for segment in page.segments:
+        count = len(segment.units)
+        yield translations[position : position + count]
+        position += count
+
+
+def _splice_body(page: Page, rendered: Sequence[Rendered]) -> str:
+    start = page.document.body_start
+    spans = [
+        (s.start - start, s.end - start, r.text)
+        for s, r in zip(page.segments, rendered, strict=True)
+        if r.outcome != "same"
+    ]
+    return splice(page.text[start:], spans)
+
+
+def _keep_structure(md: MarkdownIt, page: Page, rendered: list[Rendered]) -> list[Rendered]:
+    """Keep the source of any segment whose translation changes the document's structure."""
+    body = page.text[page.document.body_start :]
+    expected = _markdown.structure(md, body)
+    if _markdown.structure(md, _splice_body(page, rendered)) == expected:
+        return rendered
+    checked: list[Rendered] = []
+    for segment, result in zip(page.segments, rendered, strict=True):
+        alone = [
+            r if s is segment else Rendered(s.source, "same")
+            for s, r in zip(page.segments, rendered, strict=True)
+        ]
+        if (
+            result.outcome != "same"
+            and _markdown.structure(md, _splice_body(page, alone)) != expected
+        ):
+            result = Rendered(
+                segment.source, "kept_source", (*result.notes, "the translation changed the blocks")
+            )
+        checked.append(result)
+    return checked
+
+
+def _segment_report(page: Page, segment: Segment, rendered: Rendered) -> SegmentReport:
+    line = page.text.count("\n", 0, segment.start) + 1
+    return SegmentReport(
+        f"line {line}", segment.source, rendered.text, rendered.outcome, rendered.notes
+    )

@@ -1,0 +1,181 @@
+"""Translated segments back into Markdown, by splicing the source text. Pure functions.
+
+Decisions (each has fixture cases in tests/fixtures/segments/):
+- A segment whose translation equals what the engine was given is written
+  back as its exact source characters, so identity is byte-exact.
+- Tags become the exact source markup again (`**` stays `**`, `__` stays `__`,
+  a link keeps its destination and title quoting).
+- Words are written as they came back; only if that would change the markup
+  (a `*` or `[` from the engine, say) are Markdown's special characters
+  escaped; if even that changes the markup, the source segment is kept.
+  In a table cell a `|` is always escaped.
+- Hard-wrapped paragraphs: the translation is re-wrapped to the width of the
+  source's longest line, with the source's continuation prefix (`> `, list
+  indentation) and line ending; a line never starts with a character that
+  could open a block (`-`, `#`, `>`, a digit…). One-line blocks stay one line.
+- Table cells keep their source padding; columns are not re-aligned.
+- A heading's closing `#`s are outside the segment and stay as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from markdown_it import MarkdownIt
+
+from translator import _markdown
+from translator._tags import Item, TagRepairError, TagToken, read_tags
+from translator.segments import Piece, Segment, Title
+
+__all__ = ("Rendered", "render_segment", "splice")
+
+Outcome = Literal["same", "translated", "repaired", "kept_source"]
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!~&|$])")
+_BLOCK_START = re.compile(r"(?:[-+*]|#{1,6}|>|=+|\d{1,9}[.)]|`{3,}|~{3,}|<)(?=\s|$)|[<`~]")
+_NO_BREAK_BEFORE = re.compile(r"[-+*#>=|`~<\d]")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A segment's Markdown after translation, and what it took to get there."""
+
+    text: str
+    """The characters to put in the segment's place."""
+    outcome: Outcome
+    """`same` (source kept, nothing changed), `translated`, `repaired`, `kept_source`."""
+    notes: tuple[str, ...] = ()
+    """Each repair made, or why the source was kept; empty when all went well."""
+
+    @property
+    def needs_review(self) -> bool:
+        """True when an editor should look: tags repaired or the source kept."""
+        return self.outcome in ("repaired", "kept_source")
+
+
+def render_segment(
+    md: MarkdownIt, segment: Segment, translations: Sequence[str], env: dict[str, Any]
+) -> Rendered:
+    """The Markdown for one segment, given a translation for each of its units.
+
+    `env` is the markdown-it env of the whole body (it holds the reference
+    definitions that `[text][ref]` links need).
+    """
+    if tuple(translations) == segment.units:
+        return Rendered(segment.source, "same")
+    try:
+        items, notes = read_tags(_one_line(translations[0]), segment.placeholders)
+    except TagRepairError as error:
+        return Rendered(segment.source, "kept_source", (str(error),))
+    titles = dict(zip(segment.titles, translations[1:], strict=True))
+    expected = _markdown.inline_signature(md, segment.source, env)
+    for escape_all in (False, True):
+        text = _wrap(segment, _assemble(segment, items, titles, escape_all=escape_all))
+        if _markdown.inline_signature(md, text, env) == expected:
+            return Rendered(text, "repaired" if notes else "translated", tuple(notes))
+    return Rendered(segment.source, "kept_source", (*notes, "the translation changed the markup"))
+
+
+def splice(text: str, replacements: Sequence[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end) span replaced; spans must not overlap."""
+    parts: list[str] = []
+    position = 0
+    for start, end, new in sorted(replacements):
+        if start < position:
+            raise ValueError(f"overlapping spans at {start}")
+        parts.extend([text[position:start], new])
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n")).strip()
+
+
+_Chunk = tuple[str, bool]  # characters, and whether a line may break at their spaces
+
+
+def _assemble(
+    segment: Segment, items: Sequence[Item], titles: dict[Title, str], *, escape_all: bool
+) -> list[_Chunk]:
+    pieces = {p.text: p for p in segment.pieces if p.tag is not None}
+    unchanged = {p.text: p.raw for p in segment.pieces if p.tag is None and "\n" not in p.raw}
+    chunks: list[_Chunk] = []
+    for item in items:
+        if isinstance(item, TagToken):
+            chunks.append((_markup(pieces[item.text], titles), False))
+        elif item in unchanged:
+            chunks.append((unchanged[item], False))
+        else:
+            chunks.append((_escape(item, segment, escape_all=escape_all), True))
+    if chunks and chunks[0][1]:
+        chunks[0] = (_escape_block_start(chunks[0][0]), True)
+    return chunks
+
+
+def _markup(piece: Piece, titles: dict[Title, str]) -> str:
+    title = piece.title
+    if title is None or titles[title] == title.plain:
+        return piece.raw
+    new = _one_line(titles[title])
+    quoted = re.sub(r"([\\" + re.escape(title.delimiter) + "])", r"\\\1", new)
+    if title.delimiter == ")":
+        quoted = quoted.replace("(", "\\(")
+    end = piece.title_at + len(title.raw)
+    return piece.raw[: piece.title_at] + quoted + piece.raw[end:]
+
+
+def _escape(words: str, segment: Segment, *, escape_all: bool) -> str:
+    if escape_all:
+        return _MARKDOWN_SPECIAL.sub(r"\\\1", words)
+    return words.replace("|", "\\|") if segment.in_table else words
+
+
+def _escape_block_start(words: str) -> str:
+    """Keep a line from opening a block: `- x` would start a list."""
+    stripped = words.lstrip()
+    match = _BLOCK_START.match(stripped)
+    if match is None:
+        return words
+    lead = words[: len(words) - len(stripped)]
+    first = match.group(0)
+    if first[:1].isdigit():
+        digits = len(first) - 1
+        return lead + stripped[:digits] + "\\" + stripped[digits:]
+    return lead + "\\" + stripped
+
+
+def _wrap(segment: Segment, chunks: Sequence[_Chunk]) -> str:
+    """Join the chunks, breaking lines like the source did if it was hard-wrapped."""
+    if segment.line_break is None:
+        return "".join(text for text, _ in chunks)
+    prefix = segment.line_break.lstrip("\r\n")
+    out: list[str] = []
+    column = segment.column
+    for text, breakable in chunks:
+        if not breakable:
+            out.append(text)
+            column = _column_after(text, column)
+            continue
+        for n, word in enumerate(text.split(" ")):
+            if n > 0:
+                fits = column + 1 + len(word) <= segment.width
+                if fits or not word or _NO_BREAK_BEFORE.match(word) or column <= len(prefix):
+                    out.append(" ")
+                    column += 1
+                else:
+                    out.append(segment.line_break)
+                    column = len(prefix)
+            out.append(word)
+            column += len(word)
+    return "".join(out)
+
+
+def _column_after(text: str, column: int) -> int:
+    if "\n" in text:
+        return len(text.rsplit("\n", 1)[1])
+    return column + len(text)

@@ -1,0 +1,522 @@
+"""Markdown body -> translatable segments with tags, and back. Pure functions of text.
+
+A segment is the inline content of one leaf block (heading, paragraph, list
+item paragraph, table cell, footnote paragraph). An engine sees its words as
+plain text, and its inline markup as tags it may move: `<g1>…</g1>` around
+text (emphasis, strong, strikethrough, links, images) and `<x2/>` for what
+must come back untouched (inline code, raw HTML, shortcodes, URLs, footnote
+references, hard breaks, escapes the engine could break). Each tag is put back
+as the exact source characters. Link and image titles are extra units of the
+same segment. Putting a segment back splices the source text; nothing outside
+the segment's span changes (see `render_segment` and `splice`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination, parseLinkTitle
+from markdown_it.token import Token
+
+from translator import _markdown
+from translator._markdown import MASK, Source
+
+__all__ = (
+    "Piece",
+    "Segment",
+    "Title",
+    "extract_segments",
+)
+
+_PROTECTED_IN_TEXT = re.compile(
+    r"https?://[^\s<>]*[^\s<>.,;:!?'\")\]]"  # bare URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|\{[#.][^{}\n]*\}"  # heading attributes, {#id .class}
+    rf"|{MASK}+"  # masked shortcodes
+)
+_HEADING_ATTRIBUTES = re.compile(r"[ \t]+\{[#.][^{}\n]*\}$")
+_SOFTBREAK = re.compile(r" *\n[ \t]*")
+_HARDBREAK = re.compile(r"(?: {2,}|\\)\n[ \t]*")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+_PAIRED = {"em_open", "strong_open", "s_open"}
+_CLOSING = {"em_close", "strong_close", "s_close"}
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """A link or image title: translated on its own, written back inside its quotes."""
+
+    raw: str
+    """The title's source characters between its delimiters."""
+    plain: str
+    """The title as text (escapes resolved), what an engine sees."""
+    delimiter: str
+    """The closing delimiter: `"`, `'` or `)`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One run of a segment: words, or a tag standing for markup."""
+
+    raw: str
+    """The exact source characters."""
+    text: str
+    """What the engine sees: plain words, or the tag itself (`<g1>`, `</g1>`, `<x1/>`)."""
+    tag: str | None = None
+    """The tag's name (`g1`, `x1`) when this piece is markup."""
+    title: Title | None = None
+    """For a link or image's closing markup, its title; `raw` is then before+title+after."""
+    title_at: int = 0
+    """Where the title's raw characters start inside `raw`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """The inline content of one leaf block, ready for an engine."""
+
+    start: int
+    """Offset in the original text where the segment begins."""
+    end: int
+    """Offset just past its last character."""
+    source: str
+    """The original characters of the segment (continuation prefixes included)."""
+    pieces: tuple[Piece, ...]
+    """Words and tags, in order; their `raw` add up to `source`."""
+    text: str
+    """What an engine sees: one line, plain words with tags, no edge whitespace."""
+    titles: tuple[Title, ...] = ()
+    """Link and image titles, translated as separate units."""
+    in_table: bool = False
+    """A table cell: a `|` in a translation must be escaped."""
+    line_break: str | None = None
+    """For a hard-wrapped block, the newline and prefix that start its continuation lines."""
+    width: int = 0
+    """For a hard-wrapped block, the length of its longest line, to wrap a translation to."""
+    column: int = 0
+    """How far into its first line the segment starts (after `## `, `- `, `> `)."""
+    placeholders: dict[str, str] = field(default_factory=dict)
+    """Each tag (`<g1>`, `</g1>`, `<x2/>`) and the source characters it stands for."""
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Every text an engine translates for this segment: the body, then titles."""
+        return (self.text, *(title.plain for title in self.titles))
+
+
+class _UnmappableError(Exception):
+    """A token could not be matched to source characters; the block stays as it is."""
+
+
+def extract_segments(
+    md: MarkdownIt, text: str, *, offset: int = 0
+) -> tuple[list[Segment], dict[str, Any]]:
+    """Every translatable segment of a Markdown body, in document order, and the parser's env.
+
+    `offset` is added to every position, so a body cut from a whole file yields
+    positions in that file. Blocks whose tokens cannot be mapped back to their
+    source characters exactly are left out: they are kept as they are.
+    """
+    source = _markdown.prepare(text)
+    tokens, env = _markdown.parse(md, source)
+    segments: list[Segment] = []
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or token.map is None:
+            continue
+        in_table = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
+        if in_table:
+            found = _table_cell(md, source, tokens, index, env)
+        else:
+            heading = index > 0 and tokens[index - 1].type == "heading_open"
+            found = _block(source, _without_attributes(md, token, env) if heading else token)
+        if found is not None and _has_words(found.text):
+            segments.append(_shift(found, offset))
+    return segments, env
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalpha() for ch in re.sub(r"<[^>]*>", "", text))
+
+
+def _shift(segment: Segment, offset: int) -> Segment:
+    return replace(segment, start=segment.start + offset, end=segment.end + offset)
+
+
+def _block(source: Source, token: Token) -> Segment | None:
+    """The segment of a heading or paragraph, found line by line in the source."""
+    assert token.map is not None
+    lines = token.content.split("\n")
+    starts: list[int] = []
+    for i, content_line in enumerate(lines):
+        line_start, line_end = source.line(token.map[0] + i)
+        line = source.normalized[line_start:line_end]
+        limit = len(line) if i < len(lines) - 1 else len(line.rstrip())
+        column = line.rfind(content_line, 0, limit)
+        if column < 0 or (content_line == "" and i == 0):
+            return None
+        starts.append(line_start + column)
+    return _segment(source, token.content, token.children or [], _line_mapper(lines, starts))
+
+
+def _without_attributes(md: MarkdownIt, token: Token, env: dict[str, Any]) -> Token:
+    """A heading's inline token without a trailing `{#id .class}`, which Hugo needs last."""
+    match = _HEADING_ATTRIBUTES.search(token.content)
+    if match is None:
+        return token
+    inline = md.parseInline(token.content[: match.start()], env)[0]
+    inline.map = token.map
+    return inline
+
+
+def _line_mapper(lines: Sequence[str], starts: Sequence[int]) -> Callable[[int], int]:
+    """Map an offset in a block's inline content to an offset in the normalised text."""
+    content_starts = [0]
+    for line in lines[:-1]:
+        content_starts.append(content_starts[-1] + len(line) + 1)
+
+    def to_text(position: int) -> int:
+        for i in range(len(content_starts) - 1, -1, -1):
+            if position >= content_starts[i]:
+                return starts[i] + position - content_starts[i]
+        return starts[0] + position
+
+    return to_text
+
+
+def _table_cell(
+    md: MarkdownIt, source: Source, tokens: Sequence[Token], index: int, env: dict[str, Any]
+) -> Segment | None:
+    """A table cell, found by splitting its row's line on unescaped pipes."""
+    token = tokens[index]
+    assert token.map is not None
+    column = sum(1 for t in _row_cells_before(tokens, index))
+    line_start, line_end = source.line(token.map[0])
+    cells = list(_split_row(source.normalized[line_start:line_end]))
+    if column >= len(cells):
+        return None
+    cell_start, cell_end = cells[column]
+    raw = source.normalized[line_start + cell_start : line_start + cell_end]
+    if raw == "" or raw.replace("\\|", "|") != token.content:
+        return None
+    children = md.parseInline(raw, env)[0].children or []
+    base = line_start + cell_start
+    segment = _segment(source, raw, children, lambda position: base + position)
+    if segment is None:
+        return None
+    return replace(segment, in_table=True, line_break=None, width=0, column=0)
+
+
+def _row_cells_before(tokens: Sequence[Token], index: int) -> list[Token]:
+    cells: list[Token] = []
+    for token in reversed(tokens[:index]):
+        if token.type == "tr_open":
+            break
+        if token.type in ("th_open", "td_open"):
+            cells.append(token)
+    return cells[1:]
+
+
+def _split_row(line: str) -> list[tuple[int, int]]:
+    """Cell spans of a table row, trimmed, as GFM splits them (escaped `|` stays)."""
+    bounds: list[int] = []
+    escaped = False
+    for i, ch in enumerate(line):
+        if ch == "|" and not escaped:
+            bounds.append(i)
+        escaped = ch == "\\" and not escaped
+    stripped = line.strip()
+    edges = [-1, *bounds, len(line)]
+    spans: list[tuple[int, int]] = []
+    for left, right in itertools.pairwise(edges):
+        cell_start, cell_end = left + 1, right
+        if (left == -1 and stripped.startswith("|")) or (
+            right == len(line) and stripped.endswith("|")
+        ):
+            continue
+        while cell_start < cell_end and line[cell_start] in " \t":
+            cell_start += 1
+        while cell_end > cell_start and line[cell_end - 1] in " \t":
+            cell_end -= 1
+        spans.append((cell_start, cell_end))
+    return spans
+
+
+def _segment(
+    source: Source, content: str, children: Sequence[Token], to_text: Callable[[int], int]
+) -> Segment | None:
+    walker = _Walker(source, content, to_text)
+    try:
+        walker.walk(children)
+        walker.finish()
+    except _UnmappableError:
+        return None
+    return walker.segment()
+
+
+class _Walker:
+    """Walks inline tokens and the content they came from side by side."""
+
+    def __init__(self, source: Source, content: str, to_text: Callable[[int], int]) -> None:
+        self.source = source
+        self.content = content
+        self.to_text = to_text
+        self.cursor = 0
+        self.pieces: list[Piece] = []
+        self.titles: list[Title] = []
+        self.next_id = 1
+        self.line_break: str | None = None
+
+    # -- the raw characters of content spans ------------------------------------------
+    def raw(self, start: int, end: int) -> str:
+        return self.source.original_slice(self.to_text(start), self.to_text(end))
+
+    def expect(self, literal: str) -> None:
+        if not self.content.startswith(literal, self.cursor):
+            raise _UnmappableError(literal)
+
+    def words(self, length: int, plain: str) -> None:
+        end = self.cursor + length
+        self.pieces.append(Piece(self.raw(self.cursor, end), plain))
+        self.cursor = end
+
+    def placeholder(self, end: int) -> None:
+        name = f"x{self.next_id}"
+        self.next_id += 1
+        self.pieces.append(Piece(self.raw(self.cursor, end), f"<{name}/>", name))
+        self.cursor = end
+
+    # -- tokens ----------------------------------------------------------------------
+    def walk(self, tokens: Sequence[Token]) -> None:
+        index = 0
+        while index < len(tokens):
+            index = self.token(tokens, index)
+
+    def token(self, tokens: Sequence[Token], index: int) -> int:
+        token = tokens[index]
+        kind = token.type
+        if kind == "text":
+            self.text(token.content)
+        elif kind == "text_special":
+            self.expect(token.markup)
+            self.words(len(token.markup), token.content)
+        elif kind == "softbreak":
+            self.softbreak()
+        elif kind == "hardbreak":
+            self.match_placeholder(_HARDBREAK)
+        elif kind == "code_inline":
+            self.code(token.markup)
+        elif kind == "html_inline":
+            self.expect(token.content)
+            self.placeholder(self.cursor + len(token.content))
+        elif kind == "footnote_ref":
+            self.match_placeholder(_FOOTNOTE_REF)
+        elif kind in _PAIRED:
+            return self.paired(tokens, index)
+        elif kind == "link_open":
+            return self.link(tokens, index)
+        elif kind == "image":
+            self.image(token)
+        else:
+            raise _UnmappableError(kind)
+        return index + 1
+
+    def text(self, content: str) -> None:
+        self.expect(content)
+        end = self.cursor + len(content)
+        for match in _PROTECTED_IN_TEXT.finditer(self.content, self.cursor, end):
+            if match.start() > self.cursor:
+                self.words(match.start() - self.cursor, self.content[self.cursor : match.start()])
+            self.placeholder(match.end())
+        if end > self.cursor:
+            self.words(end - self.cursor, self.content[self.cursor : end])
+
+    def softbreak(self) -> None:
+        match = _SOFTBREAK.match(self.content, self.cursor)
+        if match is None:
+            raise _UnmappableError("softbreak")
+        start = len(self.pieces)
+        self.words(match.end() - self.cursor, " ")
+        if self.line_break is None:
+            self.line_break = self.pieces[start].raw.lstrip(" ")
+
+    def match_placeholder(self, pattern: re.Pattern[str]) -> None:
+        match = pattern.match(self.content, self.cursor)
+        if match is None:
+            raise _UnmappableError(pattern.pattern)
+        self.placeholder(match.end())
+
+    def code(self, fence: str) -> None:
+        self.expect(fence)
+        closing = re.compile(rf"(?<!`){re.escape(fence)}(?!`)")
+        match = closing.search(self.content, self.cursor + len(fence))
+        if match is None:
+            raise _UnmappableError("code")
+        self.placeholder(match.end())
+
+    def paired(self, tokens: Sequence[Token], index: int) -> int:
+        opening = tokens[index]
+        depth, end = 0, index
+        for end in range(index, len(tokens)):
+            depth += tokens[end].nesting
+            if depth == 0:
+                break
+        self.open_tag(opening.markup)
+        name = self.pieces[-1].tag
+        self.walk(tokens[index + 1 : end])
+        self.expect(opening.markup)
+        self.close_tag(name, self.cursor + len(opening.markup))
+        return end + 1
+
+    def open_tag(self, markup: str) -> None:
+        self.expect(markup)
+        name = f"g{self.next_id}"
+        self.next_id += 1
+        end = self.cursor + len(markup)
+        self.pieces.append(Piece(self.raw(self.cursor, end), f"<{name}>", name))
+        self.cursor = end
+
+    def close_tag(self, name: str | None, end: int, title: tuple[int, int] | None = None) -> None:
+        assert name is not None
+        raw = self.raw(self.cursor, end)
+        found: Title | None = None
+        title_at = 0
+        if title is not None:
+            title_raw = self.content[title[0] : title[1]]
+            title_at = len(self.raw(self.cursor, title[0]))
+            plain = parseLinkTitle(self.content, title[0] - 1, title[1] + 1).str
+            found = Title(title_raw, plain, self.content[title[1]])
+            self.titles.append(found)
+        self.pieces.append(Piece(raw, f"</{name}>", name, found, title_at))
+        self.cursor = end
+
+    def link(self, tokens: Sequence[Token], index: int) -> int:
+        opening = tokens[index]
+        depth, end = 0, index
+        for end in range(index, len(tokens)):
+            depth += tokens[end].nesting
+            if depth == 0:
+                break
+        if opening.markup == "autolink":
+            self.expect("<")
+            self.placeholder(self.content.index(">", self.cursor) + 1)
+            return end + 1
+        start, first_piece = self.cursor, len(self.pieces)
+        self.open_tag("[")
+        name = self.pieces[-1].tag
+        self.walk(tokens[index + 1 : end])
+        self.expect("]")
+        tail_end, title, keeps_text = _link_tail(self.content, self.cursor)
+        if not keeps_text:
+            # [label] and [label][]: the text is the reference label, which must not change.
+            del self.pieces[first_piece:]
+            self.titles = [t for t in self.titles if any(p.title is t for p in self.pieces)]
+            self.cursor = start
+            self.placeholder(tail_end)
+        else:
+            self.close_tag(name, tail_end, title)
+        return end + 1
+
+    def image(self, token: Token) -> None:
+        self.open_tag("![")
+        name = self.pieces[-1].tag
+        self.walk(token.children or [])
+        self.expect("]")
+        tail_end, title, _ = _link_tail(self.content, self.cursor)
+        self.close_tag(name, tail_end, title)
+
+    def finish(self) -> None:
+        if self.cursor != len(self.content):
+            raise _UnmappableError("trailing content")
+
+    def segment(self) -> Segment:
+        pieces = _renumber(_merge_words(self.pieces))
+        start = self.source.to_original(self.to_text(0))
+        end = self.source.to_original(self.to_text(len(self.content)))
+        placeholders: dict[str, str] = {p.text: p.raw for p in pieces if p.tag is not None}
+        line_start = self.source.original.rfind("\n", 0, start) + 1
+        first_line = self.source.original[line_start:end]
+        width = max(len(line) for line in first_line.splitlines() or [""])
+        return Segment(
+            start=start,
+            end=end,
+            source=self.source.original[start:end],
+            pieces=tuple(pieces),
+            text="".join(p.text for p in pieces).strip(),
+            titles=tuple(self.titles),
+            line_break=self.line_break,
+            width=width,
+            column=start - line_start,
+            placeholders=placeholders,
+        )
+
+
+def _merge_words(pieces: Sequence[Piece]) -> list[Piece]:
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and piece.tag is None and merged[-1].tag is None:
+            merged[-1] = Piece(merged[-1].raw + piece.raw, merged[-1].text + piece.text)
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _renumber(pieces: Sequence[Piece]) -> list[Piece]:
+    """Number tags 1, 2, 3… in order (a reference link turned placeholder leaves gaps)."""
+    names: dict[str, str] = {}
+    renamed: list[Piece] = []
+    for piece in pieces:
+        if piece.tag is None:
+            renamed.append(piece)
+            continue
+        name = names.setdefault(piece.tag, f"{piece.tag[0]}{len(names) + 1}")
+        text = piece.text.replace(piece.tag, name)
+        renamed.append(replace(piece, text=text, tag=name))
+    return renamed
+
+
+def _link_tail(content: str, position: int) -> tuple[int, tuple[int, int] | None, bool]:
+    """Where a link's `](…)` or `][ref]` ends, its title's span, and whether its text is free.
+
+    `position` is at the `]` that closes the link text. The text of `[x][]` and
+    `[x]` is the reference label itself, so it is not free to translate.
+    """
+    after = position + 1
+    if after < len(content) and content[after] == "(":
+        inline = _inline_tail(content, after + 1)
+        if inline is not None:
+            return inline[0], inline[1], True
+    if after < len(content) and content[after] == "[":
+        close = content.find("]", after + 1)
+        if close > after + 1 and content[after + 1 : close].strip():
+            return close + 1, None, True
+        if close == after + 1:
+            return close + 1, None, False
+    return after, None, False
+
+
+def _inline_tail(content: str, position: int) -> tuple[int, tuple[int, int] | None] | None:
+    """Parse `dest "title")` from just after the `(`, as markdown-it's link rule does."""
+    end = len(content)
+    position = _skip_space(content, position)
+    destination = parseLinkDestination(content, position, end)
+    if destination.ok:
+        position = _skip_space(content, destination.pos)
+    title: tuple[int, int] | None = None
+    found = parseLinkTitle(content, position, end)
+    if found.ok and destination.ok:
+        if "\n" not in content[position : found.pos]:
+            title = (position + 1, found.pos - 1)
+        position = _skip_space(content, found.pos)
+    if position < end and content[position] == ")":
+        return position + 1, title
+    return None
+
+
+def _skip_space(content: str, position: int) -> int:
+    while position < len(content) and content[position] in " \t\n":
+        position += 1
+    return position
