@@ -172,3 +172,97 @@ def _selector(rows: slice) -> np.ndarray:
 TOKEN_DIMS = slice(0, TOKEN_BITS)
 # cos and sin parts only: the negated copies would just double the score.
 POSITION_DIMS = slice(TOKEN_BITS, TOKEN_BITS + 2 * NUM_FREQUENCIES)
+
+
+def _layer_norm(spec: object) -> None:
+    """Unit gamma, zero beta: with zero-mean rows layer norm only rescales."""
+    spec.gamma = np.ones(D_MODEL, dtype=np.float32)  # type: ignore[attr-defined]
+    spec.beta = np.zeros(D_MODEL, dtype=np.float32)  # type: ignore[attr-defined]
+
+
+def _pass_through_self_attention(spec: object) -> None:
+    """Self-attention whose output projection is zero: the residual passes unchanged."""
+    _layer_norm(spec.layer_norm)  # type: ignore[attr-defined]
+    spec.linear[0].weight = np.zeros((3 * D_MODEL, D_MODEL), dtype=np.float32)  # type: ignore[attr-defined]
+    spec.linear[1].weight = np.zeros((D_MODEL, D_MODEL), dtype=np.float32)  # type: ignore[attr-defined]
+
+
+def _pass_through_ffn(spec: transformer_spec.FeedForwardSpec) -> None:
+    """Feed-forward block that adds zero to the residual."""
+    _layer_norm(spec.layer_norm)
+    spec.linear_0.weight = np.zeros((FFN_DIM, D_MODEL), dtype=np.float32)
+    spec.linear_1.weight = np.zeros((D_MODEL, FFN_DIM), dtype=np.float32)
+
+
+def _copy_attention(spec: object) -> None:
+    """Cross-attention that reads the token code at the source position equal to the step.
+
+    Queries and keys keep only the position dimensions, values and output keep
+    only the token dimensions. The decoder state at step t is its position row
+    alone (zero mean, variance 2K/D), so layer norm multiplies it by
+    1/sqrt(2K/D + eps); ``queries_scale`` undoes that and sets the sharpness.
+    """
+    _layer_norm(spec.layer_norm)  # type: ignore[attr-defined]
+    variance = 2 * NUM_FREQUENCIES / D_MODEL + LAYER_NORM_EPSILON
+    spec.queries_scale = np.float32(ATTENTION_SHARPNESS * np.sqrt(variance))  # type: ignore[attr-defined]
+    spec.linear[0].weight = _selector(POSITION_DIMS)  # type: ignore[attr-defined]
+    spec.linear[1].weight = np.concatenate([_selector(POSITION_DIMS), _selector(TOKEN_DIMS)])  # type: ignore[attr-defined]
+    spec.linear[2].weight = _selector(TOKEN_DIMS)  # type: ignore[attr-defined]
+
+
+def _encoder(pieces: Sequence[str], mapping: Callable[[str], str]) -> transformer_spec.TransformerEncoderSpec:
+    """Encoder whose output at s is [code(mapped piece at s) | position s].
+
+    The mapping is applied here, in the embedding table, so the decoder only copies.
+    """
+    encoder = transformer_spec.TransformerEncoderSpec(1, 1, pre_norm=True, no_final_norm=True)
+    embeddings = np.zeros((len(pieces), D_MODEL), dtype=np.float32)
+    embeddings[:, TOKEN_DIMS] = token_codes(len(pieces))[mapped_ids(pieces, mapping)]
+    encoder.embeddings[0].weight = embeddings
+    encoder.scale_embeddings = False
+    encoder.position_encodings.encodings = position_encodings()
+    _pass_through_self_attention(encoder.layer[0].self_attention)
+    _pass_through_ffn(encoder.layer[0].ffn)
+    return encoder
+
+
+def _decoder(size: int) -> transformer_spec.TransformerDecoderSpec:
+    """Decoder that ignores its input tokens and emits the copied code's token."""
+    decoder = transformer_spec.TransformerDecoderSpec(1, 1, pre_norm=True, no_final_norm=True)
+    # Zero token embeddings: the state at step t is the position row only.
+    decoder.embeddings.weight = np.zeros((size, D_MODEL), dtype=np.float32)
+    decoder.scale_embeddings = False
+    decoder.position_encodings.encodings = position_encodings()
+    layer = decoder.layer[0]
+    _pass_through_self_attention(layer.self_attention)
+    _copy_attention(layer.attention)
+    _pass_through_ffn(layer.ffn)
+    projection = np.zeros((size, D_MODEL), dtype=np.float32)
+    projection[:, TOKEN_DIMS] = OUTPUT_SHARPNESS * token_codes(size)
+    decoder.projection.weight = projection
+    return decoder
+
+
+def build_spec(pieces: Sequence[str], mapping: Callable[[str], str]) -> transformer_spec.TransformerSpec:
+    """The full hand-set model; the source gets ``</s>`` appended so it is copied too."""
+    spec = transformer_spec.TransformerSpec(_encoder(pieces, mapping), _decoder(len(pieces)))
+    spec.config.add_source_eos = True
+    spec.config.layer_norm_epsilon = LAYER_NORM_EPSILON
+    spec.register_source_vocabulary(list(pieces))
+    spec.register_target_vocabulary(list(pieces))
+    return spec
+
+
+class _SpecConverter(ctranslate2.converters.Converter):
+    """Saves an already built specification with CTranslate2's own writer."""
+
+    def __init__(self, spec: transformer_spec.TransformerSpec) -> None:
+        self._spec = spec
+
+    def _load(self) -> transformer_spec.TransformerSpec:
+        return self._spec
+
+
+def write_model(model_dir: Path, pieces: Sequence[str], mapping: Callable[[str], str]) -> None:
+    """Write the CTranslate2 model, int8 like the real Argos packages."""
+    _SpecConverter(build_spec(pieces, mapping)).convert(str(model_dir), quantization="int8")

@@ -403,30 +403,29 @@ class _Walker:
         if opening.markup == "autolink":
             self.expect("<")
             self.placeholder(self.content.index(">", self.cursor) + 1)
-            return end + 1
-        start, first_piece = self.cursor, len(self.pieces)
-        self.open_tag("[")
-        name = self.pieces[-1].tag
-        self.walk(tokens[index + 1 : end])
-        self.expect("]")
-        tail_end, title, keeps_text = _link_tail(self.content, self.cursor)
-        if not keeps_text:
-            # [label] and [label][]: the text is the reference label, which must not change.
-            del self.pieces[first_piece:]
-            self.titles = [t for t in self.titles if any(p.title is t for p in self.pieces)]
-            self.cursor = start
-            self.placeholder(tail_end)
         else:
-            self.close_tag(name, tail_end, title)
+            self.linked_text("[", tokens[index + 1 : end])
         return end + 1
 
     def image(self, token: Token) -> None:
-        self.open_tag("![")
+        self.linked_text("![", token.children or [])
+
+    def linked_text(self, opening: str, inner: Sequence[Token]) -> None:
+        """A link's text or an image's alt text, between tags; titles go apart."""
+        start, first_piece, first_title = self.cursor, len(self.pieces), len(self.titles)
+        self.open_tag(opening)
         name = self.pieces[-1].tag
-        self.walk(token.children or [])
+        self.walk(inner)
         self.expect("]")
-        tail_end, title, _ = _link_tail(self.content, self.cursor)
-        self.close_tag(name, tail_end, title)
+        tail_end, title, keeps_text = _link_tail(self.content, self.cursor)
+        if keeps_text:
+            self.close_tag(name, tail_end, title)
+            return
+        # [label] and [label][]: the text is the reference label, which must not change.
+        del self.pieces[first_piece:]
+        del self.titles[first_title:]
+        self.cursor = start
+        self.placeholder(tail_end)
 
     def finish(self) -> None:
         if self.cursor != len(self.content):
