@@ -82,13 +82,22 @@ PAIRS = (
 )
 
 
-def alphabet() -> list[str]:
-    """Characters that get their own piece: ASCII, Latin-1, Latin Extended-A, typography.
+def _has_case(char: str) -> bool:
+    return char.upper() != char or char.lower() != char
 
-    Closed under ``upper_char`` so that every uppercase result is a piece too.
+
+def alphabet() -> list[str]:
+    """Characters that get their own piece.
+
+    Printable ASCII, Latin-1, typography, and every cased character below
+    U+0800 (Latin Extended, IPA, Greek, Cyrillic, Armenian) or in U+1E00-U+1FFF
+    (Vietnamese, polytonic Greek); closed under ``upper_char`` so each uppercase
+    result is a piece too. Anything else becomes byte pieces and is copied unchanged.
     """
-    codes = [*range(0x20, 0x7F), *range(0xA0, 0x180)]
+    codes = [*range(0x20, 0x7F), *range(0xA0, 0x100)]
+    cased = [*range(0x100, 0x800), *range(0x1E00, 0x2000)]
     chars = {chr(code) for code in codes} | set(_TYPOGRAPHY)
+    chars |= {chr(code) for code in cased if _has_case(chr(code))}
     chars |= {upper_char(char) for char in chars}
     return sorted(chars)
 
@@ -100,10 +109,12 @@ def train_sentencepiece() -> bytes:
     character; byte fallback turns characters outside the alphabet into
     ``<0xNN>`` pieces instead of ``<unk>``.
     """
-    line = "".join(alphabet())
+    chars = alphabet()
+    # Short lines: SentencePiece skips sentences over max_sentence_length bytes.
+    lines = ["".join(chars[i : i + 100]) for i in range(0, len(chars), 100)]
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter([line] * 3),
+        sentence_iterator=iter(lines),
         model_writer=model,
         model_type="char",
         vocab_size=4096,

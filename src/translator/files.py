@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from translator.errors import InputError
 
-__all__ = ("atomic_write", "decode_post", "read_post")
+__all__ = ("atomic_write", "commit_staged", "decode_post", "read_post", "stage", "staged_path")
 
 
 def read_post(path: Path) -> str:
@@ -38,27 +37,41 @@ def decode_post(data: bytes, *, path: str | Path) -> str:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write `text` so that `path` is either its old content or the new one, never half.
+    """Write `text` so that `path` is either its old content or the new one, never half."""
+    commit_staged(stage(path, text), path)
 
-    Temporary file in the same directory, fsync, rename over, fsync the directory.
-    Bytes are written as given: no newline translation.
+
+def staged_path(path: Path) -> Path:
+    """Where `stage` puts the next version of `path`: beside it, hidden."""
+    return path.with_name(f".{path.name}.translator-staged")
+
+
+def stage(path: Path, text: str) -> Path:
+    """Write `text` fully to a hidden file beside `path` (fsync'd), to rename over it later.
+
+    Bytes are written as given: no newline translation. The mode of an
+    existing `path` is kept.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    staged = staged_path(path)
+    descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(text.encode("utf-8"))
             stream.flush()
             os.fsync(stream.fileno())
         if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+            os.chmod(staged, path.stat().st_mode & 0o7777)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+            os.unlink(staged)
         raise
+    return staged
+
+
+def commit_staged(staged: Path, path: Path) -> None:
+    """Rename a staged file over `path` and make the rename durable."""
+    os.replace(staged, path)
     _fsync_directory(path.parent)
 
 

@@ -101,8 +101,8 @@ def render_page(md: MarkdownIt, page: Page, translations: Sequence[str]) -> Rend
     """Put a translation of each of `page.units` back into the page's text."""
     if len(translations) != len(page.units):
         raise ValueError(f"{len(translations)} translations for {len(page.units)} units")
-    values = dict(zip((f.key for f in page.fields), translations, strict=False))
-    reports = [_field_report(f, values[f.key]) for f in page.fields]
+    values = translations[: len(page.fields)]
+    reports = [_field_report(f, v) for f, v in zip(page.fields, values, strict=True)]
     rendered = [
         render_segment(md, segment, units, page.env)
         for segment, units in zip(page.segments, _per_segment(page, translations), strict=True)
@@ -111,11 +111,32 @@ def render_page(md: MarkdownIt, page: Page, translations: Sequence[str]) -> Rend
     reports.extend(
         _segment_report(page, s, r) for s, r in zip(page.segments, rendered, strict=True)
     )
-    changed = {key: value for key, value in values.items() if value != _field(page, key).value}
+    return RenderedPage(compose_page(page, [r.result for r in reports]), tuple(reports))
+
+
+def slot_texts(page: Page) -> list[str]:
+    """The current text of each slot: front matter values, then segments' Markdown."""
+    return [f.value for f in page.fields] + [s.source for s in page.segments]
+
+
+def slot_labels(page: Page) -> list[str]:
+    """Where an editor finds each slot: the front matter key, or `line N`."""
+    lines = [f"line {page.text.count(chr(10), 0, s.start) + 1}" for s in page.segments]
+    return [f.key for f in page.fields] + lines
+
+
+def compose_page(page: Page, texts: Sequence[str]) -> str:
+    """The page with each slot replaced by the given text (values, then Markdown)."""
+    values = dict(zip((f.key for f in page.fields), texts, strict=False))
+    changed = {k: v for k, v in values.items() if v != _field(page, k).value}
     head = replace_fields(page.document, changed) if changed else page.text
     body_start = len(head) - (len(page.text) - page.document.body_start)
-    body = _splice_body(page, rendered)
-    return RenderedPage(head[:body_start] + body, tuple(reports))
+    spans = [
+        (s.start - page.document.body_start, s.end - page.document.body_start, text)
+        for s, text in zip(page.segments, texts[len(page.fields) :], strict=True)
+        if text != s.source
+    ]
+    return head[:body_start] + splice(page.text[page.document.body_start :], spans)
 
 
 def translate_pages(
@@ -137,8 +158,9 @@ def _field(page: Page, key: str) -> Field:
 
 
 def _field_report(found: Field, translation: str) -> SegmentReport:
-    outcome = "same" if translation == _one_line(found.value) else "translated"
-    return SegmentReport(found.key, found.value, translation, outcome)
+    if translation == _one_line(found.value):
+        return SegmentReport(found.key, found.value, found.value, "same")
+    return SegmentReport(found.key, found.value, translation, "translated")
 
 
 def _per_segment(page: Page, translations: Sequence[str]) -> Iterator[Sequence[str]]:

@@ -1,0 +1,341 @@
+"""Translation memory and run state: one SQLite file per site, written only here.
+
+Two kinds of rows:
+- `units`: the translation memory. One machine translation per (unit text,
+  language pair, engine, model). A unit is what an engine saw: a segment's
+  tagged text, a link title, a front matter value.
+- `posts` and `slots`: what was written for each (source post, target
+  language), slot by slot (a slot is one front matter field or body segment):
+  its source Markdown, the machine's Markdown, what the file got (the
+  editor's text when it was kept), its state, and the source at the last
+  approval. That is what lets a run tell an editor's change from ours.
+
+The database carries SQLite's `application_id` and a schema version in
+`user_version`: a file that is not ours, or from a newer translator, is
+refused with a clear error instead of being reset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Self
+
+from translator.errors import StateError
+
+__all__ = ("APPLICATION_ID", "Memory", "PostRecord", "SlotRecord", "site_lock")
+
+APPLICATION_ID = 0x54524E53  # "TRNS"
+SCHEMA_VERSION = 1
+
+SlotState = Literal["machine", "edited", "conflict", "reviewed"]
+PostStatus = Literal["machine", "reviewed", "conflict"]
+
+_SCHEMA = """
+CREATE TABLE units (
+    source_text TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    model TEXT NOT NULL,
+    machine_text TEXT NOT NULL,
+    created TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (source_text, source_lang, target_lang, engine, model)
+) WITHOUT ROWID;
+CREATE TABLE posts (
+    source_path TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    target_path TEXT NOT NULL,
+    source_hash TEXT NOT NULL,
+    written_hash TEXT NOT NULL,
+    written_text TEXT NOT NULL,
+    status TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    model TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (source_path, target_lang)
+);
+CREATE TABLE slots (
+    source_path TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    source_text TEXT NOT NULL,
+    machine_text TEXT NOT NULL,
+    written_text TEXT NOT NULL,
+    state TEXT NOT NULL,
+    suggestion TEXT,
+    approved_source TEXT,
+    notes TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (source_path, target_lang, position),
+    FOREIGN KEY (source_path, target_lang) REFERENCES posts ON DELETE CASCADE
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotRecord:
+    """One front matter field or body segment of a written copy."""
+
+    label: str
+    """`title` for a field, `line 12` for a segment (where an editor finds it)."""
+    source: str
+    """The source Markdown of the slot when it was last translated."""
+    machine: str
+    """The machine's Markdown for that source."""
+    written: str
+    """What the copy holds for the slot: the machine's text, or the editor's."""
+    state: SlotState
+    """`machine`, `edited` (an editor's text kept), `conflict`, `reviewed`."""
+    suggestion: str | None = None
+    """In a conflict: the machine's translation of the new source, for the editor."""
+    approved_source: str | None = None
+    """The source Markdown when an editor last approved the copy."""
+    notes: tuple[str, ...] = ()
+    """QA flags and tag repairs, for the review page."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """What was written for one source post in one target language."""
+
+    source_path: str
+    """Source path relative to the site root, with `/`."""
+    target: str
+    """Target language code."""
+    target_path: str
+    """Target path relative to the site root, with `/`."""
+    source_hash: str
+    """SHA-256 of the source file's bytes when it was translated."""
+    written_hash: str
+    """SHA-256 of the bytes written to the target file."""
+    written_text: str
+    """The text written to the target file."""
+    status: PostStatus
+    """`machine`, `reviewed` or `conflict`."""
+    engine: str
+    """Engine that translated it."""
+    model: str
+    """Model version (Argos package version, `pseudo-1`…)."""
+    updated: str
+    """ISO date and time of the write."""
+    slots: tuple[SlotRecord, ...]
+    """Every slot, in document order."""
+
+
+class Memory:
+    """The site's memory database. Open with `Memory.open(path)`; use as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Memory:
+        """Open or create the database; `StateError` for a corrupt, foreign or newer file."""
+        fresh = not path.exists() or path.stat().st_size == 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+            connection.execute("PRAGMA foreign_keys = ON")
+            memory = cls(connection, path)
+            memory._create() if fresh else memory._check()
+            connection.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as error:
+            raise StateError(
+                f"not a translator memory database ({error})",
+                path=path,
+                hint="move the file away to start a new memory; nothing was changed",
+            ) from error
+        return memory
+
+    def _create(self) -> None:
+        with self._transaction():
+            self._db.executescript(
+                f"PRAGMA application_id = {APPLICATION_ID};PRAGMA user_version = {SCHEMA_VERSION};"
+            )
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+
+    def _check(self) -> None:
+        (application,) = self._db.execute("PRAGMA application_id").fetchone()
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if application != APPLICATION_ID:
+            raise StateError(
+                "this SQLite file was not created by translator",
+                path=self.path,
+                hint="point translator at its own .translator/memory.sqlite",
+            )
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"memory schema {version} is newer than this translator ({SCHEMA_VERSION})",
+                path=self.path,
+                hint="upgrade translator",
+            )
+        (integrity,) = self._db.execute("PRAGMA quick_check").fetchone()
+        if integrity != "ok":
+            raise StateError(f"memory database is damaged: {integrity}", path=self.path)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- translation memory ---------------------------------------------------------
+    def lookup(
+        self, texts: Sequence[str], *, source: str, target: str, engine: str, model: str
+    ) -> dict[str, str]:
+        """The machine translations the memory holds for any of `texts`."""
+        found: dict[str, str] = {}
+        query = (
+            "SELECT source_text, machine_text FROM units WHERE source_text = ? AND "
+            "source_lang = ? AND target_lang = ? AND engine = ? AND model = ?"
+        )
+        for text in dict.fromkeys(texts):
+            row = self._db.execute(query, (text, source, target, engine, model)).fetchone()
+            if row is not None:
+                found[row[0]] = row[1]
+        return found
+
+    def store(
+        self, translations: Mapping[str, str], *, source: str, target: str, engine: str, model: str
+    ) -> None:
+        """Remember machine translations of units."""
+        rows = [(s, source, target, engine, model, t) for s, t in translations.items()]
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO units (source_text, source_lang, target_lang, engine,"
+                " model, machine_text) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def unit_count(self) -> int:
+        """How many machine translations the memory holds."""
+        (count,) = self._db.execute("SELECT count(*) FROM units").fetchone()
+        return int(count)
+
+    # -- posts -------------------------------------------------------------------------
+    def post(self, source_path: str, target: str) -> PostRecord | None:
+        """The record of a copy, or None if none was ever written."""
+        row = self._db.execute(
+            "SELECT * FROM posts WHERE source_path = ? AND target_lang = ?", (source_path, target)
+        ).fetchone()
+        return None if row is None else self._post(row)
+
+    def posts(self) -> list[PostRecord]:
+        """Every record, ordered by source path and language."""
+        rows = self._db.execute("SELECT * FROM posts ORDER BY source_path, target_lang")
+        return [self._post(row) for row in rows.fetchall()]
+
+    def post_hashes(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+        """(source path, target) -> (source hash, written hash, status), without slots: cheap."""
+        rows = self._db.execute(
+            "SELECT source_path, target_lang, source_hash, written_hash, status FROM posts"
+        )
+        return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
+
+    def save_post(self, record: PostRecord) -> None:
+        """Replace the record of a copy and its slots, in one transaction."""
+        key = (record.source_path, record.target)
+        with self._transaction():
+            self._db.execute("DELETE FROM posts WHERE source_path = ? AND target_lang = ?", key)
+            self._db.execute(
+                "INSERT INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    *key,
+                    record.target_path,
+                    record.source_hash,
+                    record.written_hash,
+                    record.written_text,
+                    record.status,
+                    record.engine,
+                    record.model,
+                    record.updated,
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO slots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*key, n, *_slot_row(slot)) for n, slot in enumerate(record.slots)],
+            )
+
+    def _post(self, row: Sequence[str]) -> PostRecord:
+        slots = self._db.execute(
+            "SELECT label, source_text, machine_text, written_text, state, suggestion,"
+            " approved_source, notes FROM slots WHERE source_path = ? AND target_lang = ?"
+            " ORDER BY position",
+            (row[0], row[1]),
+        ).fetchall()
+        return PostRecord(
+            source_path=row[0],
+            target=row[1],
+            target_path=row[2],
+            source_hash=row[3],
+            written_hash=row[4],
+            written_text=row[5],
+            status=row[6],  # type: ignore[arg-type]
+            engine=row[7],
+            model=row[8],
+            updated=row[9],
+            slots=tuple(SlotRecord(*slot[:7], notes=tuple(json.loads(slot[7]))) for slot in slots),
+        )
+
+
+def _slot_row(slot: SlotRecord) -> tuple[object, ...]:
+    return (
+        slot.label,
+        slot.source,
+        slot.machine,
+        slot.written,
+        slot.state,
+        slot.suggestion,
+        slot.approved_source,
+        json.dumps(list(slot.notes), ensure_ascii=False),
+    )
+
+
+@contextlib.contextmanager
+def site_lock(state_dir: Path) -> Iterator[None]:
+    """Hold the site's lock for a run; a second run at once gets a clear `StateError`.
+
+    flock is released by the kernel when the process dies, so a killed run
+    never leaves a stale lock behind.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / "lock"
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise StateError(
+                "another translator run holds the site's lock",
+                path=path,
+                hint="wait for it to finish, then run again",
+            ) from error
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(descriptor)

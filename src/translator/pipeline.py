@@ -1,0 +1,537 @@
+"""detect -> prepare -> translate what the memory lacks -> write. The one pipeline.
+
+`run` chains the steps for `translator run`; the Prefect flow calls the same
+step functions as tasks. Each step takes plain values and a `Context`, so it
+can run in another process.
+
+Crash safety: a copy is first staged beside its target (fsync'd), then the
+memory records it, then the staged file is renamed over the target. A run
+killed at any point leaves each file old or new; the next run finishes a
+rename whose record was committed and drops a staged file whose record was not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from markdown_it import MarkdownIt
+
+from translator import _markdown
+from translator.config import SiteConfig
+from translator.document import read_values, set_values
+from translator.engines import Engine, make_engine
+from translator.errors import StructureChangedError, TranslatorError
+from translator.files import commit_staged, read_post, stage, staged_path
+from translator.memory import Memory, PostRecord
+from translator.merge import Merged, NewSlot, merge_slots
+from translator.page import (
+    Page,
+    compose_page,
+    read_page,
+    render_page,
+    slot_labels,
+    slot_texts,
+)
+from translator.site import Post, find_orphans, find_posts, target_for
+
+__all__ = (
+    "Context",
+    "Detection",
+    "PostResult",
+    "Prepared",
+    "RunSummary",
+    "current_slots",
+    "detect",
+    "prepare",
+    "run",
+    "save_copy",
+    "summarize",
+    "translate_units",
+    "write",
+)
+
+Progress = Callable[[str, int, int], None]
+WorkState = Literal["new", "changed", "missing", "unchanged"]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def sha256(text: str) -> str:
+    """Hex SHA-256 of a text's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Context:
+    """What every step needs: the site, its memory, the parser, and the engine on demand."""
+
+    config: SiteConfig
+    memory: Memory
+    md: MarkdownIt = field(default_factory=_markdown.make_parser)
+    engine_factory: Callable[[], Engine] | None = None
+    today: str = field(default_factory=lambda: dt.date.today().isoformat())
+    _engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, built at first use: runs with nothing to translate never load a model."""
+        if self._engine is None:
+            factory = self.engine_factory or (
+                lambda: make_engine(self.config.engine.name, self.config.engine.as_mapping())
+            )
+            self._engine = factory()
+        return self._engine
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """A (post, target) pair that may need writing."""
+
+    post: Post
+    """Source and target paths."""
+    state: WorkState
+    """`new` (no copy), `changed` (source changed), `missing` (copy gone), `unchanged`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """What a run found, before reading any post's Markdown."""
+
+    items: tuple[WorkItem, ...]
+    """Pairs to prepare (unchanged ones are left out)."""
+    posts: int
+    """Source posts seen."""
+    unchanged: int
+    """Pairs skipped because nothing changed."""
+    errors: tuple[tuple[str, str], ...]
+    """(path, reason) for sources that could not be read or placed."""
+    orphans: tuple[tuple[str, str], ...]
+    """(source path, language) of copies whose source is gone; never deleted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A pair read and ready: the source page and what the copy holds now."""
+
+    item: WorkItem
+    """The pair."""
+    page: Page
+    """The source post, cut into units."""
+    source_hash: str
+    """SHA-256 of the source text."""
+    record: PostRecord | None
+    """The last write, if any."""
+    current: tuple[str, ...] | None
+    """The copy's current text per recorded slot (None: no copy or no record)."""
+    target_text: str | None
+    """The copy as it is on disk, if it exists."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    """What happened to one (post, target) pair."""
+
+    source: str
+    """Source path relative to the site."""
+    target: str
+    """Copy path relative to the site."""
+    language: str
+    """Target language."""
+    action: Literal["written", "unchanged", "skipped", "failed"]
+    """What the run did to the copy."""
+    status: str = ""
+    """The copy's status after the run."""
+    edits_kept: int = 0
+    """Editor texts kept."""
+    conflicts: int = 0
+    """Slots in conflict."""
+    needs_review: int = 0
+    """Slots with repaired tags or QA flags."""
+    reason: str = ""
+    """Why it was skipped or failed."""
+
+
+def detect(config: SiteConfig, memory: Memory, paths: Sequence[Path] = ()) -> Detection:
+    """Find the pairs to work on by hashing files only: no Markdown parsing, no model."""
+    recorded = memory.post_hashes()
+    items: list[WorkItem] = []
+    errors: list[tuple[str, str]] = []
+    posts = unchanged = 0
+    for source in find_posts(config, paths):
+        posts += 1
+        try:
+            source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
+            for language in config.targets:
+                post = target_for(config, source, language)
+                state = _state(post, source_hash, recorded.get((post.source_key, language)))
+                if state == "unchanged":
+                    unchanged += 1
+                else:
+                    items.append(WorkItem(post, state))
+        except (OSError, TranslatorError) as error:
+            errors.append((str(source), _reason(error)))
+    orphans = find_orphans(config, recorded) if not paths else []
+    return Detection(tuple(items), posts, unchanged, tuple(errors), tuple(orphans))
+
+
+def _state(post: Post, source_hash: str, recorded: tuple[str, str, str] | None) -> WorkState:
+    if recorded is None:
+        return "new"
+    if source_hash != recorded[0]:
+        return "changed"
+    if not post.target.exists() or staged_path(post.target).exists():
+        return "missing"
+    return "unchanged"
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, TranslatorError):
+        return error.message + (f" — {error.hint}" if error.hint else "")
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
+
+
+def prepare(context: Context, item: WorkItem) -> Prepared:
+    """Read the source post and the copy; raises `TranslatorError` for a bad post."""
+    post = item.post
+    text = read_post(post.source)
+    try:
+        page = read_page(context.md, text, keys=context.config.translatable_keys)
+    except TranslatorError as error:
+        raise error.at(post.source) from None
+    record = context.memory.post(post.source_key, post.target_language)
+    _recover_staged(post, record)
+    target_text = read_post(post.target) if post.target.exists() else None
+    if target_text is not None and record is None:
+        raise TranslatorError(
+            "a copy exists that translator did not write",
+            path=post.target,
+            hint="move it away to let translator write one, or leave it: it is never overwritten",
+        )
+    current = None
+    if target_text is not None and record is not None:
+        current = current_slots(context, record, target_text, post.target)
+    return Prepared(item, page, sha256(text), record, current, target_text)
+
+
+def _recover_staged(post: Post, record: PostRecord | None) -> None:
+    """Finish or drop a copy staged by a run that was killed."""
+    staged = staged_path(post.target)
+    if not staged.exists():
+        return
+    if record is not None and sha256(read_post(staged)) == record.written_hash:
+        commit_staged(staged, post.target)
+    else:
+        staged.unlink()
+
+
+def current_slots(
+    context: Context, record: PostRecord, target_text: str, path: Path
+) -> tuple[str, ...]:
+    """The copy's text per recorded slot; `StructureChangedError` if they no longer align."""
+    if sha256(target_text) == record.written_hash:
+        return tuple(slot.written for slot in record.slots)
+    keys = context.config.translatable_keys
+    try:
+        now = read_page(context.md, _neutral(target_text), keys=keys)
+    except TranslatorError as error:
+        raise StructureChangedError(
+            f"the copy no longer parses: {error.message}", path=path
+        ) from None
+    before = read_page(context.md, _neutral(record.written_text), keys=keys)
+    same_count = len(slot_texts(now)) == len(record.slots)
+    if not same_count or _skeleton(now) != _skeleton(before):
+        raise StructureChangedError(
+            "an editor changed the copy outside its translated text; nothing was written",
+            path=path,
+            hint="make structural changes in the source post, or `translator approve` the copy",
+        )
+    return tuple(slot_texts(now))
+
+
+def _neutral(text: str) -> str:
+    """The text with the keys an editor may freely change (draft, translation) blanked."""
+    return set_values(text, {"draft": False, "translation": None})
+
+
+def _skeleton(page: Page) -> str:
+    return compose_page(page, ["\ue001"] * len(slot_texts(page)))
+
+
+def units_needed(prepared: Sequence[Prepared]) -> dict[str, list[str]]:
+    """Distinct units per target language, in first-seen order."""
+    needed: dict[str, dict[str, None]] = {}
+    for item in prepared:
+        language = item.item.post.target_language
+        needed.setdefault(language, {}).update(dict.fromkeys(item.page.units))
+    return {language: list(units) for language, units in needed.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Translations:
+    """Machine translations for a run, per target language."""
+
+    by_language: Mapping[str, Mapping[str, str]]
+    """target -> unit -> translation."""
+    from_memory: int
+    """Units the memory already had."""
+    translated: int
+    """Units the engine translated in this run."""
+    engine: str
+    """Engine name."""
+    models: Mapping[str, str]
+    """target -> model version."""
+
+
+def translate_units(context: Context, needed: Mapping[str, Sequence[str]]) -> Translations:
+    """Look every unit up in the memory; send only the missing ones to the engine, at once."""
+    by_language: dict[str, dict[str, str]] = {}
+    models: dict[str, str] = {}
+    hits = fresh = 0
+    source, memory = context.config.source_language, context.memory
+    for target, units in needed.items():
+        if not units:
+            continue
+        engine = context.engine
+        model = engine.model_version(source=source, target=target)
+        known = memory.lookup(units, source=source, target=target, engine=engine.name, model=model)
+        missing = [u for u in units if u not in known]
+        if missing:
+            outputs = engine.translate(missing, source=source, target=target)
+            machine = dict(zip(missing, outputs, strict=True))
+            memory.store(machine, source=source, target=target, engine=engine.name, model=model)
+            known.update(machine)
+        by_language[target], models[target] = known, model
+        hits, fresh = hits + len(units) - len(missing), fresh + len(missing)
+    name = context.engine.name if by_language else ""
+    return Translations(by_language, hits, fresh, name, models)
+
+
+def write(context: Context, prepared: Prepared, translations: Translations) -> PostResult:
+    """Merge the machine translation with the copy's edits and write it, atomically."""
+    post = prepared.item.post
+    language = post.target_language
+    known = translations.by_language.get(language, {})
+    rendered = render_page(context.md, prepared.page, [known[u] for u in prepared.page.units])
+    new_slots = [
+        NewSlot(label, n < len(prepared.page.fields), report.source, report.result, report.notes)
+        for n, (label, report) in enumerate(
+            zip(slot_labels(prepared.page), rendered.reports, strict=True)
+        )
+    ]
+    merged = merge_slots(new_slots, prepared.record, prepared.current)
+    text = _copy_text(context, prepared, merged, translations)
+    result = PostResult(
+        post.source_key,
+        post.target_key,
+        language,
+        "written",
+        merged.status,
+        merged.edits_kept,
+        merged.conflicts,
+        sum(1 for s in merged.slots if s.notes),
+    )
+    if text == prepared.target_text and prepared.record is not None:
+        return replace(result, action="unchanged")
+    save_copy(context, post.target, _record(context, prepared, merged, translations, text))
+    return result
+
+
+def save_copy(context: Context, target: Path, record: PostRecord) -> None:
+    """Stage the copy, record it, then rename it into place (see the module's docstring)."""
+    staged = stage(target, record.written_text)
+    context.memory.save_post(record)
+    commit_staged(staged, target)
+
+
+def _copy_text(
+    context: Context, prepared: Prepared, merged: Merged, translations: Translations
+) -> str:
+    body = compose_page(prepared.page, [slot.written for slot in merged.slots])
+    draft = context.config.review.draft_until_approved
+    if prepared.target_text is not None:
+        draft = bool(read_values(prepared.target_text).get("draft", draft))
+    language = prepared.item.post.target_language
+    stamp = {
+        "source": prepared.item.post.source_key,
+        "source_hash": prepared.source_hash[:16],
+        "engine": translations.engine or (prepared.record.engine if prepared.record else ""),
+        "model": translations.models.get(
+            language, prepared.record.model if prepared.record else ""
+        ),
+        "status": merged.status,
+        "date": context.today,
+    }
+    return set_values(body, {"draft": draft, "translation": stamp})
+
+
+def _record(
+    context: Context, prepared: Prepared, merged: Merged, translations: Translations, text: str
+) -> PostRecord:
+    post = prepared.item.post
+    old = prepared.record
+    return PostRecord(
+        source_path=post.source_key,
+        target=post.target_language,
+        target_path=post.target_key,
+        source_hash=prepared.source_hash,
+        written_hash=sha256(text),
+        written_text=text,
+        status=merged.status,
+        engine=translations.engine or (old.engine if old else ""),
+        model=translations.models.get(post.target_language, old.model if old else ""),
+        updated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        slots=merged.slots,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """The end of a run, as `translator run --json` prints it."""
+
+    posts: int
+    translated_posts: int
+    skipped_posts: int
+    segments_from_memory: int
+    segments_translated: int
+    edits_kept: int
+    conflicts: int
+    errors: tuple[dict[str, str], ...]
+    orphans: tuple[dict[str, str], ...] = ()
+    results: tuple[PostResult, ...] = ()
+    dry_run: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON object printed by `--json`."""
+        return {
+            "posts": self.posts,
+            "translated_posts": self.translated_posts,
+            "skipped_posts": self.skipped_posts,
+            "segments_from_memory": self.segments_from_memory,
+            "segments_translated": self.segments_translated,
+            "edits_kept": self.edits_kept,
+            "conflicts": self.conflicts,
+            "errors": list(self.errors),
+            "orphans": list(self.orphans),
+            "dry_run": self.dry_run,
+            "copies": [
+                {
+                    "source": r.source,
+                    "target": r.target,
+                    "language": r.language,
+                    "action": r.action,
+                    "status": r.status,
+                    "reason": r.reason,
+                }
+                for r in self.results
+            ],
+        }
+
+
+def summarize(
+    detection: Detection,
+    results: Sequence[PostResult],
+    translations: Translations | None,
+    *,
+    dry_run: bool = False,
+) -> RunSummary:
+    """Add up a run."""
+    errors = [{"path": p, "reason": r} for p, r in detection.errors]
+    errors += [{"path": r.source, "reason": r.reason} for r in results if r.status == "error"]
+    written = sum(1 for r in results if r.action == "written")
+    return RunSummary(
+        posts=detection.posts,
+        translated_posts=written,
+        skipped_posts=detection.unchanged + sum(1 for r in results if r.action != "written"),
+        segments_from_memory=translations.from_memory if translations else 0,
+        segments_translated=translations.translated if translations else 0,
+        edits_kept=sum(r.edits_kept for r in results),
+        conflicts=sum(r.conflicts for r in results),
+        errors=tuple(errors),
+        orphans=tuple({"source": s, "language": lang} for s, lang in detection.orphans),
+        results=tuple(results),
+        dry_run=dry_run,
+    )
+
+
+def run(
+    context: Context,
+    paths: Sequence[Path] = (),
+    *,
+    dry_run: bool = False,
+    progress: Progress = _no_progress,
+) -> RunSummary:
+    """The whole pipeline over a site (or some of its posts)."""
+    detection = detect(context.config, context.memory, paths)
+    prepared, failures = _prepare_all(context, detection.items, progress)
+    if dry_run:
+        planned = [_planned(p) for p in prepared]
+        return summarize(detection, [*planned, *failures], None, dry_run=True)
+    translations = translate_units(context, units_needed(prepared))
+    results = list(failures)
+    for n, item in enumerate(prepared, 1):
+        results.append(_write_one(context, item, translations))
+        progress("write", n, len(prepared))
+    return summarize(detection, results, translations)
+
+
+def _prepare_all(
+    context: Context, items: Sequence[WorkItem], progress: Progress
+) -> tuple[list[Prepared], list[PostResult]]:
+    prepared: list[Prepared] = []
+    failures: list[PostResult] = []
+    for n, item in enumerate(items, 1):
+        try:
+            prepared.append(prepare(context, item))
+        except (OSError, TranslatorError) as error:
+            failures.append(_failed(item.post, error))
+        progress("read", n, len(items))
+    return prepared, failures
+
+
+def _write_one(context: Context, item: Prepared, translations: Translations) -> PostResult:
+    try:
+        return write(context, item, translations)
+    except (OSError, TranslatorError) as error:
+        return _failed(item.item.post, error)
+
+
+def _failed(post: Post, error: BaseException) -> PostResult:
+    reason = _reason(error)
+    if isinstance(error, StructureChangedError):
+        return PostResult(
+            post.source_key,
+            post.target_key,
+            post.target_language,
+            "skipped",
+            "error",
+            reason=reason,
+        )
+    return PostResult(
+        post.source_key, post.target_key, post.target_language, "failed", "error", reason=reason
+    )
+
+
+def _planned(prepared: Prepared) -> PostResult:
+    post = prepared.item.post
+    return PostResult(
+        post.source_key,
+        post.target_key,
+        post.target_language,
+        "skipped",
+        prepared.item.state,
+        reason="dry run",
+    )
+
+
+def iter_results(summary: RunSummary) -> Iterator[PostResult]:
+    """Results in path order, for printing."""
+    yield from sorted(summary.results, key=lambda r: (r.source, r.language))
