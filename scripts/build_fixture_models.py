@@ -277,3 +277,197 @@ class _SpecConverter(ctranslate2.converters.Converter):
 def write_model(model_dir: Path, pieces: Sequence[str], mapping: Callable[[str], str]) -> None:
     """Write the CTranslate2 model, int8 like the real Argos packages."""
     _SpecConverter(build_spec(pieces, mapping)).convert(str(model_dir), quantization="int8")
+
+
+# --- Sentence splitter -------------------------------------------------------
+# argostranslate 1.11 splits sentences with MiniSBD, which downloads its ONNX
+# model unless the package ships one in ``minisbd/``. We ship a hand-written
+# ONNX graph (protobuf wire format, so no ``onnx`` dependency): it labels a
+# character "sentence end" when it is . ! ? or … followed by a space or the end
+# of the text, "token end" when any other non-space character is, else nothing.
+# With it argostranslate runs offline under its default settings.
+
+SBD_UNITS = ("<PAD>", "<UNK>", " ", ".", "!", "?", "…")
+_SBD_SPACE, _SBD_FIRST_STOP = 2, 3
+_ONNX_FLOAT, _ONNX_INT64 = 1, 7
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes | str | int) -> bytes:
+    """One protobuf field: varint for ints, length-delimited for bytes and str."""
+    if isinstance(payload, int):
+        return _varint(number << 3) + _varint(payload)
+    data = payload.encode() if isinstance(payload, str) else payload
+    return _varint(number << 3 | 2) + _varint(len(data)) + data
+
+
+def _tensor(name: str, array: np.ndarray) -> bytes:
+    """TensorProto: dims=1, data_type=2, name=8, raw_data=9 (little endian)."""
+    data_type = _ONNX_FLOAT if array.dtype == np.float32 else _ONNX_INT64
+    dims = b"".join(_field(1, dim) for dim in array.shape)
+    return dims + _field(2, data_type) + _field(8, name) + _field(9, array.tobytes())
+
+
+def _value_info(name: str, elem_type: int, dims: Sequence[str | int]) -> bytes:
+    """ValueInfoProto with a TypeProto.Tensor; str dims are symbolic."""
+    shape = b"".join(_field(1, _field(2 if isinstance(d, str) else 1, d)) for d in dims)
+    tensor_type = _field(1, elem_type) + _field(2, shape)
+    return _field(1, name) + _field(2, _field(1, tensor_type))
+
+
+def _node(op_type: str, inputs: Sequence[str], output: str) -> bytes:
+    """NodeProto: input=1, output=2, name=3, op_type=4 (no attributes needed)."""
+    fields = [_field(1, name) for name in inputs]
+    return b"".join(fields) + _field(2, output) + _field(3, output) + _field(4, op_type)
+
+
+def _sbd_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Logits = current[unit] + following[next unit]; labels 0 none, 1 token, 2 sentence."""
+    current = np.zeros((len(SBD_UNITS), 5), dtype=np.float32)
+    current[:, 1] = 1.0  # any other character ends a token if a space follows
+    current[_SBD_SPACE] = [1.0, 0.0, 0.0, 0.0, 0.0]
+    current[_SBD_FIRST_STOP:] = [0.0, 0.0, 1.0, 0.0, 0.0]
+    following = np.zeros((len(SBD_UNITS), 5), dtype=np.float32)
+    following[:, 0] = 10.0  # followed by a non-space: no boundary
+    following[[0, _SBD_SPACE]] = [0.0, 10.0, 10.0, 0.0, 0.0]  # space or end of text
+    return current, following
+
+
+def _sbd_graph() -> bytes:
+    """GraphProto: Slice + Pad build the next-unit ids, two Gathers and an Add score them."""
+    current, following = _sbd_tables()
+    initializers = [
+        _tensor("current", current),
+        _tensor("following", following),
+        _tensor("one", np.array([1], dtype=np.int64)),
+        _tensor("end", np.array([2**62], dtype=np.int64)),
+        _tensor("pads", np.array([0, 0, 0, 1], dtype=np.int64)),
+    ]
+    nodes = [
+        _node("Slice", ["units", "one", "end", "one"], "rest"),
+        _node("Pad", ["rest", "pads"], "next"),
+        _node("Gather", ["current", "units"], "own"),
+        _node("Gather", ["following", "next"], "after"),
+        _node("Add", ["own", "after"], "logits"),
+    ]
+    inputs = [
+        _value_info("units", _ONNX_INT64, ["batch", "time"]),
+        _value_info("features", _ONNX_FLOAT, ["batch", "time", 1]),
+    ]
+    graph = b"".join(_field(1, node) for node in nodes) + _field(2, "fixture_sbd")
+    graph += b"".join(_field(5, tensor) for tensor in initializers)
+    graph += b"".join(_field(11, value) for value in inputs)
+    return graph + _field(12, _value_info("logits", _ONNX_FLOAT, ["batch", "time", 5]))
+
+
+def sbd_model(lang_code: str) -> bytes:
+    """ModelProto (IR 8, opset 17) with the metadata MiniSBD reads: config, vocab."""
+    vocab = {
+        "lang": lang_code,
+        "idx": 0,
+        "cutoff": 0,
+        "lower": False,
+        "_unit2id": {unit: i for i, unit in enumerate(SBD_UNITS)},
+        "_id2unit": list(SBD_UNITS),
+    }
+    # One feature column, ignored by the graph, because ONNX Runtime handles an
+    # empty trailing dimension less predictably than a tiny unused input.
+    config = {"feat_funcs": ["space_before"], "max_seqlen": 1000, "batch_size": 1}
+    metadata = {"lang_code": lang_code, "config": json.dumps(config), "vocab": json.dumps(vocab)}
+    model = _field(1, 8) + _field(2, "build_fixture_models") + _field(7, _sbd_graph())
+    model += _field(8, _field(1, "") + _field(2, 17))
+    for key, value in metadata.items():
+        model += _field(14, _field(1, key) + _field(2, value))
+    return model
+
+
+# --- Packaging ---------------------------------------------------------------
+
+# Fixed zip timestamp so a rebuild gives identical bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def package_name(pair: FixturePair) -> str:
+    """Folder and file stem, e.g. ``translate-fr_en-fixture``."""
+    return f"translate-{pair.from_code}_{pair.to_code}-fixture"
+
+
+def metadata(pair: FixturePair) -> dict[str, object]:
+    """The metadata.json fields argostranslate 1.11 reads (see IPackage)."""
+    return {
+        "package_version": "1.0",
+        "argos_version": "1.9",
+        "type": "translate",
+        "from_code": pair.from_code,
+        "from_name": pair.from_name,
+        "to_code": pair.to_code,
+        "to_name": pair.to_name,
+        "links": [],
+        "description": pair.description,
+    }
+
+
+def write_package_dir(pair: FixturePair, sp_model: bytes, package_dir: Path) -> None:
+    """Lay out one installed-package folder."""
+    package_dir.mkdir(parents=True)
+    text = json.dumps(metadata(pair), indent=2, ensure_ascii=False) + "\n"
+    (package_dir / "metadata.json").write_text(text, encoding="utf-8")
+    readme = f"# {package_name(pair)}\n\n{pair.description} Built by scripts/build_fixture_models.py.\n"
+    (package_dir / "README.md").write_text(readme, encoding="utf-8")
+    (package_dir / "sentencepiece.model").write_bytes(sp_model)
+    write_model(package_dir / "model", piece_list(sp_model), pair.mapping)
+    (package_dir / "minisbd").mkdir()
+    (package_dir / "minisbd" / f"{pair.from_code}.onnx").write_bytes(sbd_model(pair.from_code))
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    return (path for path in sorted(folder.rglob("*")) if path.is_file())
+
+
+def zip_package(package_dir: Path, archive: Path) -> None:
+    """Zip as Argos does: one top-level folder holding the package."""
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in _files(package_dir):
+            name = f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}"
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zipped.writestr(info, path.read_bytes(), compresslevel=9)
+
+
+def build(out_dir: Path) -> list[Path]:
+    """Build every fixture package into ``out_dir``; returns the archive paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sp_model = train_sentencepiece()
+    archives = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for pair in PAIRS:
+            package_dir = Path(tmp) / package_name(pair)
+            write_package_dir(pair, sp_model, package_dir)
+            archive = out_dir / f"{package_name(pair)}.argosmodel"
+            zip_package(package_dir, archive)
+            shutil.rmtree(package_dir)
+            archives.append(archive)
+    return archives
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    args = parser.parse_args(argv)
+    for archive in build(args.out):
+        print(f"{archive} ({archive.stat().st_size:,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,21 +6,29 @@ Each command parses its options, calls library functions and maps
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TaskID
+from rich.table import Table
 
-from translator import _markdown
+from translator import _markdown, pipeline, review
+from translator.config import SiteConfig, find_site_root, load_config, write_init
 from translator.engines import make_engine
 from translator.errors import TranslatorError
 from translator.files import atomic_write, decode_post, read_post
+from translator.memory import Memory, site_lock
 from translator.page import Page, RenderedPage, read_page, translate_pages
+from translator.pipeline import Context
+from translator.review import copy_statuses
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -144,6 +152,138 @@ def _write_translation(
     elif not quiet:
         sys.stdout.buffer.write(result.text.encode("utf-8"))
         sys.stdout.flush()
+
+
+def _site(path: Path | None) -> SiteConfig:
+    return load_config(find_site_root(path or Path.cwd()))
+
+
+@contextlib.contextmanager
+def _context(config: SiteConfig, *, lock: bool = True) -> Iterator[Context]:
+    """The memory, and the site's lock for commands that write."""
+    with contextlib.ExitStack() as stack:
+        if lock:
+            stack.enter_context(site_lock(config.state_dir))
+        memory = stack.enter_context(Memory.open(config.state_dir / "memory.sqlite"))
+        yield Context(config, memory)
+
+
+@app.command()
+@reports_errors
+def run(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Source posts or folders; default: the whole source content dir."),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Target languages, comma-separated (en,es).")
+    ] = None,
+    engine: Annotated[str | None, typer.Option(help="argos, pseudo or identity.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be translated; write nothing.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
+    ] = False,
+) -> None:
+    """Translate new and changed posts of the site; keep editors' changes.
+
+    Unchanged posts are skipped after hashing, without loading a model. Only
+    segments the translation memory lacks go to the engine, in one batch.
+    """
+    config = _site(paths[0] if paths else None)
+    config = config.with_overrides(targets=to.split(",") if to else None, engine=engine)
+    with _context(config) as context, _progress(quiet=as_json) as progress:
+        summary = pipeline.run(context, paths or (), dry_run=dry_run, progress=progress)
+    if as_json:
+        typer.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+    else:
+        _print_summary(summary)
+    raise typer.Exit(EXIT_SOME_FAILED if summary.errors else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _progress(*, quiet: bool) -> Iterator[pipeline.Progress]:
+    """A Rich progress bar on a terminal; a plain line per step otherwise."""
+    if not stderr.is_terminal:
+
+        def plain(stage: str, done: int, total: int) -> None:
+            if not quiet and (done == total or done % 100 == 0):
+                stderr.print(f"{stage}: {done}/{total}")
+
+        yield plain
+        return
+    with Progress(transient=True, console=stderr) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield update
+
+
+def _print_summary(summary: pipeline.RunSummary) -> None:
+    for result in pipeline.iter_results(summary):
+        mark = {"written": "[green]wrote[/]", "failed": "[red]failed[/]"}.get(
+            result.action, result.action
+        )
+        why = f" — {result.reason}" if result.reason else ""
+        stderr.print(f"{mark} {result.target} ({result.status}){why}", markup=True)
+    for orphan in summary.orphans:
+        stderr.print(f"[yellow]orphan[/] {orphan['source']} ({orphan['language']})", markup=True)
+    for error in summary.errors:
+        stderr.print(f"[red]Error:[/] {error['path']}: {error['reason']}", markup=True)
+    verb = "would translate" if summary.dry_run else "translated"
+    stderr.print(
+        f"{summary.posts} posts: {verb} {summary.translated_posts}, skipped "
+        f"{summary.skipped_posts}; segments: {summary.segments_translated} translated, "
+        f"{summary.segments_from_memory} from memory; {summary.edits_kept} edits kept, "
+        f"{summary.conflicts} conflicts, {len(summary.errors)} errors"
+    )
+
+
+@app.command()
+@reports_errors
+def status(
+    path: Annotated[Path | None, typer.Argument(help="Anywhere inside the site.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON list on stdout.")] = False,
+) -> None:
+    """Every post in every target language: missing, outdated, machine, reviewed, conflict, orphan, error."""
+    config = _site(path)
+    with _context(config, lock=False) as context:
+        rows = copy_statuses(config, context.memory)
+    if as_json:
+        typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False))
+        return
+    table = Table("source", "lang", "state", "copy", "detail")
+    for row in rows:
+        state = row.state + (" (edited)" if row.edited else "")
+        table.add_row(row.source, row.language, state, row.target, row.detail)
+    Console().print(table)
+
+
+@app.command()
+@reports_errors
+def approve(
+    paths: Annotated[list[Path], typer.Argument(help="Copies (content/en/…) or their sources.")],
+) -> None:
+    """Mark copies reviewed as they are now; publish them if the review policy says so."""
+    config = _site(paths[0])
+    with _context(config) as context:
+        for key in review.approve(context, paths):
+            stderr.print(f"approved {key}")
+
+
+@app.command()
+@reports_errors
+def init(
+    path: Annotated[Path, typer.Argument(help="The site's root.")] = Path("."),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing translator.toml.")] = False,
+) -> None:
+    """Write a commented translator.toml with every setting and its default."""
+    stderr.print(f"wrote {write_init(path, force=force)}")
 
 
 def main() -> None:

@@ -1,0 +1,142 @@
+"""What editors use: the status of every copy, and approving a reviewed copy.
+
+Status of a (post, language) pair, in the order they are checked:
+- `error`: the source cannot be read or placed, or a copy exists that
+  translator did not write;
+- `missing`: no copy yet (or it was deleted);
+- `outdated`: the source changed since the copy was written;
+- `machine`, `reviewed`, `conflict`: the copy's own status; `edited` is added
+  when an editor changed the file since translator last wrote it;
+- `orphan`: a copy whose source is gone (never deleted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from translator.config import SiteConfig
+from translator.document import read_values, set_values
+from translator.errors import TranslatorError
+from translator.files import read_post
+from translator.memory import Memory, PostRecord, SlotRecord
+from translator.pipeline import Context, current_slots, save_copy, sha256
+from translator.site import find_orphans, find_posts, target_for
+
+__all__ = ("CopyStatus", "approve", "copy_statuses")
+
+
+@dataclass(frozen=True, slots=True)
+class CopyStatus:
+    """One row of `translator status`."""
+
+    source: str
+    """Source path relative to the site."""
+    language: str
+    """Target language."""
+    target: str
+    """Copy path relative to the site ('' when unknown)."""
+    state: str
+    """missing, outdated, machine, reviewed, conflict, orphan or error."""
+    edited: bool = False
+    """An editor changed the copy since translator wrote it."""
+    detail: str = ""
+    """Why, for errors; the number of slots waiting, otherwise."""
+
+
+def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
+    """Every source post in every target language, and every orphan."""
+    records = {(r.source_path, r.target): r for r in memory.posts()}
+    rows: list[CopyStatus] = []
+    for source in find_posts(config):
+        rows.extend(_post_statuses(config, records, source))
+    for source, language in find_orphans(config, records):
+        target = records[(source, language)].target_path
+        rows.append(CopyStatus(source, language, target, "orphan", detail="source is gone"))
+    return rows
+
+
+def _post_statuses(
+    config: SiteConfig, records: dict[tuple[str, str], PostRecord], source: Path
+) -> Iterator[CopyStatus]:
+    for language in config.targets:
+        try:
+            post = target_for(config, source, language)
+            source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
+        except (OSError, TranslatorError) as error:
+            yield CopyStatus(str(source), language, "", "error", detail=str(error))
+            continue
+        record = records.get((post.source_key, language))
+        key = (post.source_key, language, post.target_key)
+        if not post.target.exists():
+            yield CopyStatus(*key, "missing")
+        elif record is None:
+            yield CopyStatus(*key, "error", detail="a copy exists that translator did not write")
+        else:
+            edited = hashlib.sha256(post.target.read_bytes()).hexdigest() != record.written_hash
+            state = "outdated" if source_hash != record.source_hash else record.status
+            waiting = sum(1 for s in record.slots if s.state != "reviewed")
+            yield CopyStatus(*key, state, edited, f"{waiting} of {len(record.slots)} to review")
+
+
+def approve(context: Context, paths: Sequence[Path]) -> list[str]:
+    """Mark copies reviewed as they are now; give a copy's path or its source's. Returns keys."""
+    approved: list[str] = []
+    for record, target in _records_for(context, paths):
+        text = read_post(target)
+        current = current_slots(context, record, text, target)
+        slots = tuple(_approved(slot, now) for slot, now in zip(record.slots, current, strict=True))
+        values = read_values(text)
+        stamp = dict(values.get("translation") or {})
+        stamp["status"] = "reviewed"
+        updates: dict[str, object] = {"translation": stamp}
+        if context.config.review.publish_on_approve:
+            updates["draft"] = False
+        new_text = set_values(text, updates)
+        save_copy(
+            context,
+            target,
+            replace(
+                record,
+                slots=slots,
+                status="reviewed",
+                written_text=new_text,
+                written_hash=sha256(new_text),
+            ),
+        )
+        approved.append(record.target_path)
+    return approved
+
+
+def _approved(slot: SlotRecord, text: str) -> SlotRecord:
+    return replace(
+        slot, written=text, state="reviewed", suggestion=None, approved_source=slot.source
+    )
+
+
+def _records_for(context: Context, paths: Sequence[Path]) -> Iterator[tuple[PostRecord, Path]]:
+    root = context.config.root
+    by_target = {r.target_path: r for r in context.memory.posts()}
+    for path in paths:
+        key = _site_key(root, path)
+        if key in by_target:
+            yield by_target[key], root / key
+            continue
+        found = [r for r in by_target.values() if r.source_path == key]
+        if not found:
+            raise TranslatorError(
+                "no copy written by translator for this path",
+                path=path,
+                hint="give a copy (content/en/…) or its source; `translator status` lists them",
+            )
+        for record in found:
+            yield record, root / record.target_path
+
+
+def _site_key(root: Path, path: Path) -> str:
+    try:
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError as error:
+        raise TranslatorError("path is outside the site", path=path) from error
