@@ -112,8 +112,11 @@ def _assemble(
             chunks.append((unchanged[item], False))
         else:
             chunks.append((_escape(item, segment, escape_all=escape_all), True))
-    if chunks and chunks[0][1]:
-        chunks[0] = (_escape_block_start(chunks[0][0]), True)
+    for n, (text, breakable) in enumerate(chunks):
+        # The segment's start and the line after a hard break begin lines: keep them from
+        # opening a block.
+        if breakable and (n == 0 or (not chunks[n - 1][1] and "\n" in chunks[n - 1][0])):
+            chunks[n] = (_escape_block_start(text), True)
     return chunks
 
 
