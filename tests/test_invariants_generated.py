@@ -59,7 +59,7 @@ def test_identity_round_trip(text: str) -> None:
 @given(DOCUMENTS)
 def test_pseudo_keeps_structure(text: str) -> None:
     md = _markdown.make_parser()
-    translated, results = translate_body(text, PseudoEngine())
+    translated, _ = translate_body(text, PseudoEngine())
     assert _markdown.structure(md, translated) == _markdown.structure(md, text)
 
 
