@@ -2,18 +2,25 @@
 
     .venv/bin/python scripts/build_fixture_models.py [--out tests/fixtures/argos]
 
-* ``translate-fr_en-fixture.argosmodel``: every character is replaced by its
-  ``str.upper()`` when that is a single character ("é" -> "É"), others unchanged.
-* ``translate-en_es-fixture.argosmodel``: ROT13 on ASCII letters, others unchanged.
+* ``translate-fr_en-fixture.argosmodel``: each character of the fixture
+  alphabet (see ``alphabet``) becomes its ``str.upper()`` when that is one
+  character ("é" -> "É", "ß" stays); anything else is unchanged.
+* ``translate-en_es-fixture.argosmodel``: ROT13 on ASCII letters, the rest unchanged.
 
 Both run through the real argostranslate -> CTranslate2 -> SentencePiece path.
-The SentencePiece model is character-level with byte fallback, so every input
-character is one piece (or, outside the fixture alphabet, its UTF-8 bytes). The
-CTranslate2 Transformer has hand-set weights: decoder step ``t`` attends only
-to source position ``t`` (the source ends with ``</s>``, which is copied too),
-and the copied value is the binary code of the *mapped* piece, which the output
-projection turns into a one-hot choice. Nothing is trained, so the build is
-deterministic and takes a few seconds.
+The SentencePiece model is character-level with byte fallback and identity
+normalisation, so it round-trips any text: each alphabet character is one
+piece, anything else its UTF-8 bytes. The CTranslate2 Transformer (int8) has
+hand-set weights: decoder step ``t`` attends only to source position ``t``
+(the source ends with ``</s>``, copied like the rest), and the copied value is
+the binary code of the *mapped* piece, which the output projection turns into
+a one-hot choice with a logit gap of 50. Exact for any compute type, greedy or
+beam search, for sources up to 2047 pieces (the position table; CTranslate2
+truncates sources at ``max_input_length``, 1024 by default, and outputs at
+``max_decoding_length``, 256 by default). Each package also carries a
+hand-written MiniSBD model in ``minisbd/`` so argostranslate splits sentences
+offline under its default settings. Nothing is trained: the build is
+deterministic (byte-identical archives) and takes about 2 s.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from pathlib import Path
 import ctranslate2
 import numpy as np
 import sentencepiece as spm
-from ctranslate2.specs import transformer_spec
+from ctranslate2.specs import attention_spec, common_spec, transformer_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "tests" / "fixtures" / "argos"
@@ -49,7 +56,8 @@ ATTENTION_SHARPNESS = 30.0
 OUTPUT_SHARPNESS = 25.0
 LAYER_NORM_EPSILON = 1e-6
 
-_TYPOGRAPHY = "’‘‚“”„«»‹›–—‐‑‒…•€£¥©®™°§¶†‡′″\u00a0\u2009\u202f\u2007"
+# Curly quotes, dashes, primes… on purpose, hence the noqa.
+_TYPOGRAPHY = "’‘‚“”„«»‹›–—‐‑‒…•€£¥©®™°§¶†‡′″\u00a0\u2009\u202f\u2007"  # noqa: RUF001
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,17 +193,17 @@ TOKEN_DIMS = slice(0, TOKEN_BITS)
 POSITION_DIMS = slice(TOKEN_BITS, TOKEN_BITS + 2 * NUM_FREQUENCIES)
 
 
-def _layer_norm(spec: object) -> None:
+def _layer_norm(spec: common_spec.LayerNormSpec) -> None:
     """Unit gamma, zero beta: with zero-mean rows layer norm only rescales."""
-    spec.gamma = np.ones(D_MODEL, dtype=np.float32)  # type: ignore[attr-defined]
-    spec.beta = np.zeros(D_MODEL, dtype=np.float32)  # type: ignore[attr-defined]
+    spec.gamma = np.ones(D_MODEL, dtype=np.float32)
+    spec.beta = np.zeros(D_MODEL, dtype=np.float32)
 
 
-def _pass_through_self_attention(spec: object) -> None:
+def _pass_through_self_attention(spec: attention_spec.MultiHeadAttentionSpec) -> None:
     """Self-attention whose output projection is zero: the residual passes unchanged."""
-    _layer_norm(spec.layer_norm)  # type: ignore[attr-defined]
-    spec.linear[0].weight = np.zeros((3 * D_MODEL, D_MODEL), dtype=np.float32)  # type: ignore[attr-defined]
-    spec.linear[1].weight = np.zeros((D_MODEL, D_MODEL), dtype=np.float32)  # type: ignore[attr-defined]
+    _layer_norm(spec.layer_norm)
+    spec.linear[0].weight = np.zeros((3 * D_MODEL, D_MODEL), dtype=np.float32)
+    spec.linear[1].weight = np.zeros((D_MODEL, D_MODEL), dtype=np.float32)
 
 
 def _pass_through_ffn(spec: transformer_spec.FeedForwardSpec) -> None:
@@ -205,7 +213,7 @@ def _pass_through_ffn(spec: transformer_spec.FeedForwardSpec) -> None:
     spec.linear_1.weight = np.zeros((D_MODEL, FFN_DIM), dtype=np.float32)
 
 
-def _copy_attention(spec: object) -> None:
+def _copy_attention(spec: attention_spec.MultiHeadAttentionSpec) -> None:
     """Cross-attention that reads the token code at the source position equal to the step.
 
     Queries and keys keep only the position dimensions, values and output keep
@@ -213,15 +221,17 @@ def _copy_attention(spec: object) -> None:
     alone (zero mean, variance 2K/D), so layer norm multiplies it by
     1/sqrt(2K/D + eps); ``queries_scale`` undoes that and sets the sharpness.
     """
-    _layer_norm(spec.layer_norm)  # type: ignore[attr-defined]
+    _layer_norm(spec.layer_norm)
     variance = 2 * NUM_FREQUENCIES / D_MODEL + LAYER_NORM_EPSILON
-    spec.queries_scale = np.float32(ATTENTION_SHARPNESS * np.sqrt(variance))  # type: ignore[attr-defined]
-    spec.linear[0].weight = _selector(POSITION_DIMS)  # type: ignore[attr-defined]
-    spec.linear[1].weight = np.concatenate([_selector(POSITION_DIMS), _selector(TOKEN_DIMS)])  # type: ignore[attr-defined]
-    spec.linear[2].weight = _selector(TOKEN_DIMS)  # type: ignore[attr-defined]
+    spec.queries_scale = np.float32(ATTENTION_SHARPNESS * np.sqrt(variance))
+    spec.linear[0].weight = _selector(POSITION_DIMS)
+    spec.linear[1].weight = np.concatenate([_selector(POSITION_DIMS), _selector(TOKEN_DIMS)])
+    spec.linear[2].weight = _selector(TOKEN_DIMS)
 
 
-def _encoder(pieces: Sequence[str], mapping: Callable[[str], str]) -> transformer_spec.TransformerEncoderSpec:
+def _encoder(
+    pieces: Sequence[str], mapping: Callable[[str], str]
+) -> transformer_spec.TransformerEncoderSpec:
     """Encoder whose output at s is [code(mapped piece at s) | position s].
 
     The mapping is applied here, in the embedding table, so the decoder only copies.
@@ -254,7 +264,9 @@ def _decoder(size: int) -> transformer_spec.TransformerDecoderSpec:
     return decoder
 
 
-def build_spec(pieces: Sequence[str], mapping: Callable[[str], str]) -> transformer_spec.TransformerSpec:
+def build_spec(
+    pieces: Sequence[str], mapping: Callable[[str], str]
+) -> transformer_spec.TransformerSpec:
     """The full hand-set model; the source gets ``</s>`` appended so it is copied too."""
     spec = transformer_spec.TransformerSpec(_encoder(pieces, mapping), _decoder(len(pieces)))
     spec.config.add_source_eos = True
@@ -264,7 +276,7 @@ def build_spec(pieces: Sequence[str], mapping: Callable[[str], str]) -> transfor
     return spec
 
 
-class _SpecConverter(ctranslate2.converters.Converter):
+class _SpecConverter(ctranslate2.converters.Converter):  # type: ignore[misc]
     """Saves an already built specification with CTranslate2's own writer."""
 
     def __init__(self, spec: transformer_spec.TransformerSpec) -> None:
@@ -420,7 +432,9 @@ def write_package_dir(pair: FixturePair, sp_model: bytes, package_dir: Path) -> 
     package_dir.mkdir(parents=True)
     text = json.dumps(metadata(pair), indent=2, ensure_ascii=False) + "\n"
     (package_dir / "metadata.json").write_text(text, encoding="utf-8")
-    readme = f"# {package_name(pair)}\n\n{pair.description} Built by scripts/build_fixture_models.py.\n"
+    readme = (
+        f"# {package_name(pair)}\n\n{pair.description} Built by scripts/build_fixture_models.py.\n"
+    )
     (package_dir / "README.md").write_text(readme, encoding="utf-8")
     (package_dir / "sentencepiece.model").write_bytes(sp_model)
     write_model(package_dir / "model", piece_list(sp_model), pair.mapping)
