@@ -23,3 +23,7 @@ lint: install
 
 bench: install
 	$(PY) bench/argos_throughput.py
+
+site: install
+	command -v hugo >/dev/null || (apt-get update -qq && apt-get install -y -qq hugo)
+	hugo --source . --destination public --buildDrafts
