@@ -157,9 +157,9 @@ class Memory:
 
     def _create(self) -> None:
         with self._transaction():
-            self._db.executescript(
-                f"PRAGMA application_id = {APPLICATION_ID};PRAGMA user_version = {SCHEMA_VERSION};"
-            )
+            # executescript() would commit first; plain execute keeps one transaction.
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
