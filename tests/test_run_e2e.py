@@ -270,3 +270,20 @@ def test_run__killed_midway_leaves_whole_files_and_next_run_completes(tmp_path: 
     for path in (reference.root / "content/en").glob("*.md"):
         assert (site.root / "content/en" / path.name).read_bytes() == path.read_bytes()
     assert not list((site.root / "content/en").glob(".*staged"))
+
+
+def test_run__glossary_terms_are_kept_and_fixed_translations_used(site: Site) -> None:
+    site.write(
+        "translator.toml",
+        '[glossary]\ndo_not_translate = ["Instagram"]\n'
+        '[glossary.fixed.en]\n"gestion de communauté" = "community management"\n',
+    )
+    site.write(
+        "content/fr/post.md",
+        "---\ntitle: Instagram et la gestion de communauté\n---\n\n"
+        "La gestion de communauté sur Instagram.\n",
+    )
+    site.run_json()
+    copy = site.read(COPY)
+    assert read_values(copy)["title"].startswith("⟦Instagram éţ ļå community management")
+    assert "⟦Ļå community management šûŕ Instagram." in copy

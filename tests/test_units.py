@@ -21,3 +21,9 @@ def test_units(line: int, title: str, source: str, expected: str) -> None:
     segments, _ = extract_segments(_markdown.make_parser(), source)
     units = [unit for segment in segments for unit in segment.units]
     assert "".join(f"{unit}\n" for unit in units) == expected
+
+
+def test_units__glossary_terms_are_placeholders() -> None:
+    source = "Publier sur Instagram et TikTok, pas sur Instagrammeur.\n"
+    segments, _ = extract_segments(_markdown.make_parser(), source, terms=["Instagram", "TikTok"])
+    assert segments[0].text == "Publier sur <x1/> et <x2/>, pas sur Instagrammeur."

@@ -67,6 +67,10 @@ class Source:
     """Offset in `normalized` where each line starts."""
     protected: tuple[tuple[int, int], ...]
     """Spans of `normalized` that are never translated (shortcodes and their raw content)."""
+    protected_in_text: re.Pattern[str] = re.compile("(?!)")
+    """What becomes a placeholder inside words: URLs, e-mails, masked shortcodes, glossary terms.
+
+    Glossary terms match as the group `term`."""
 
     def to_original(self, offset: int) -> int:
         """Map an offset in the normalised text to one in the original text."""
@@ -83,8 +87,27 @@ class Source:
         return start, len(self.normalized) if end < 0 else end
 
 
-def prepare(text: str) -> Source:
-    """Normalise line endings the way markdown-it does, keeping lengths mappable."""
+_PROTECTED_IN_TEXT = (
+    r"https?://[^\s<>]*[^\s<>.,;:!?'\")\]]"  # bare URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|\{[#.][^{}\n]*\}"  # attributes, {#id .class}
+    rf"|{MASK}+"  # masked shortcodes
+)
+
+
+def protected_pattern(terms: Sequence[str] = ()) -> re.Pattern[str]:
+    """The placeholders found inside words; glossary `terms` first, longest first."""
+    if not terms:
+        return re.compile(_PROTECTED_IN_TEXT)
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?P<term>(?<!\w)(?:{alternatives})(?!\w))|{_PROTECTED_IN_TEXT}")
+
+
+def prepare(text: str, *, terms: Sequence[str] = ()) -> Source:
+    """Normalise line endings the way markdown-it does, keeping lengths mappable.
+
+    `terms` are glossary terms that must reach no engine (they become placeholders).
+    """
     crlf = tuple(m.start() - i for i, m in enumerate(re.finditer("\r\n", text)))
     normalized = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
     protected = tuple(_protected_spans(list(find_shortcodes(normalized))))
@@ -93,7 +116,7 @@ def prepare(text: str) -> Source:
         _mask(masked, start, end)
     normalized_masked = "".join(masked)
     starts = [0] + [m.end() for m in re.finditer("\n", normalized_masked)]
-    return Source(text, normalized_masked, crlf, tuple(starts), protected)
+    return Source(text, normalized_masked, crlf, tuple(starts), protected, protected_pattern(terms))
 
 
 def _mask(chars: list[str], start: int, end: int) -> None:

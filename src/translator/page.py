@@ -10,13 +10,16 @@ that is replaced by its source and reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from markdown_it import MarkdownIt
 
 from translator import _markdown
+from translator._tags import TagRepairError, read_tags
 from translator.document import (
     DEFAULT_TRANSLATABLE_KEYS,
     Document,
@@ -45,11 +48,13 @@ class Page:
     """Body segments, with positions in `text`."""
     env: dict[str, Any] = field(compare=False, repr=False)
     """markdown-it's env for the body (reference definitions)."""
+    terms: tuple[str, ...] = ()
+    """Glossary terms that reach no engine (placeholders in every unit)."""
 
     @property
     def units(self) -> list[str]:
         """Every text an engine must translate for this page, in order."""
-        found = [_one_line(f.value) for f in self.fields]
+        found = [_field_unit(f.value, self.terms)[0] for f in self.fields]
         for segment in self.segments:
             found.extend(segment.units)
         return found
@@ -87,24 +92,40 @@ class RenderedPage:
 
 
 def read_page(
-    md: MarkdownIt, text: str, *, keys: Sequence[str] = DEFAULT_TRANSLATABLE_KEYS
+    md: MarkdownIt,
+    text: str,
+    *,
+    keys: Sequence[str] = DEFAULT_TRANSLATABLE_KEYS,
+    terms: Sequence[str] = (),
 ) -> Page:
-    """Cut a post into units. Raises `FrontMatterError` for front matter that does not parse."""
+    """Cut a post into units. Raises `FrontMatterError` for front matter that does not parse.
+
+    Glossary `terms` become placeholders: the engine never sees them.
+    """
     document = parse_document(text, translatable_keys=keys)
     fields = tuple(f for f in document.fields if any(ch.isalpha() for ch in f.value))
     body = text[document.body_start :]
-    segments, env = extract_segments(md, body, offset=document.body_start)
-    return Page(text, document, fields, tuple(segments), env)
+    segments, env = extract_segments(md, body, offset=document.body_start, terms=terms)
+    return Page(text, document, fields, tuple(segments), env, tuple(terms))
 
 
-def render_page(md: MarkdownIt, page: Page, translations: Sequence[str]) -> RenderedPage:
-    """Put a translation of each of `page.units` back into the page's text."""
+def render_page(
+    md: MarkdownIt,
+    page: Page,
+    translations: Sequence[str],
+    *,
+    fixed: Mapping[str, str] = MappingProxyType({}),
+) -> RenderedPage:
+    """Put a translation of each of `page.units` back into the page's text.
+
+    `fixed` maps glossary terms to the translation this target language must use.
+    """
     if len(translations) != len(page.units):
         raise ValueError(f"{len(translations)} translations for {len(page.units)} units")
     values = translations[: len(page.fields)]
-    reports = [_field_report(f, v) for f, v in zip(page.fields, values, strict=True)]
+    reports = [_field_report(page, f, v, fixed) for f, v in zip(page.fields, values, strict=True)]
     rendered = [
-        render_segment(md, segment, units, page.env)
+        render_segment(md, segment, units, page.env, fixed=fixed)
         for segment, units in zip(page.segments, _per_segment(page, translations), strict=True)
     ]
     rendered = _keep_structure(md, page, rendered)
@@ -157,10 +178,43 @@ def _field(page: Page, key: str) -> Field:
     return next(f for f in page.fields if f.key == key)
 
 
-def _field_report(found: Field, translation: str) -> SegmentReport:
-    if translation == _one_line(found.value):
+def _field_unit(value: str, terms: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """A front matter value as an engine sees it: one line, glossary terms as placeholders."""
+    line = _one_line(value)
+    if not terms:
+        return line, {}
+    placeholders: dict[str, str] = {}
+
+    def hide(match: re.Match[str]) -> str:
+        tag = f"<x{len(placeholders) + 1}/>"
+        placeholders[tag] = match.group(0)
+        return tag
+
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, terms))})(?!\w)")
+    return pattern.sub(hide, line), placeholders
+
+
+def _field_report(
+    page: Page, found: Field, translation: str, fixed: Mapping[str, str]
+) -> SegmentReport:
+    unit, placeholders = _field_unit(found.value, page.terms)
+    if translation == unit and not any(fixed.get(t, t) != t for t in placeholders.values()):
         return SegmentReport(found.key, found.value, found.value, "same")
-    return SegmentReport(found.key, found.value, translation, "translated")
+    if not placeholders:
+        return SegmentReport(found.key, found.value, translation, "translated")
+    try:
+        items, notes = read_tags(translation, placeholders)
+    except TagRepairError as error:
+        return SegmentReport(found.key, found.value, found.value, "kept_source", (str(error),))
+    text = "".join(
+        item
+        if isinstance(item, str)
+        else fixed.get(placeholders[item.text], placeholders[item.text])
+        for item in items
+    )
+    return SegmentReport(
+        found.key, found.value, text, "repaired" if notes else "translated", tuple(notes)
+    )
 
 
 def _per_segment(page: Page, translations: Sequence[str]) -> Iterator[Sequence[str]]:

@@ -203,8 +203,12 @@ def prepare(context: Context, item: WorkItem) -> Prepared:
     """Read the source post and the copy; raises `TranslatorError` for a bad post."""
     post = item.post
     text = read_post(post.source)
+    glossary = context.config.glossary
+    terms = {*glossary.do_not_translate, *(t for f in glossary.fixed.values() for t in f)}
     try:
-        page = read_page(context.md, text, keys=context.config.translatable_keys)
+        page = read_page(
+            context.md, text, keys=context.config.translatable_keys, terms=sorted(terms)
+        )
     except TranslatorError as error:
         raise error.at(post.source) from None
     record = context.memory.post(post.source_key, post.target_language)
@@ -320,7 +324,9 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
     post = prepared.item.post
     language = post.target_language
     known = translations.by_language.get(language, {})
-    rendered = render_page(context.md, prepared.page, [known[u] for u in prepared.page.units])
+    fixed = context.config.glossary.fixed.get(language, {})
+    units = [known[u] for u in prepared.page.units]
+    rendered = render_page(context.md, prepared.page, units, fixed=fixed)
     new_slots = [
         NewSlot(label, n < len(prepared.page.fields), report.source, report.result, report.notes)
         for n, (label, report) in enumerate(

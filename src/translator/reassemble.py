@@ -20,8 +20,9 @@ Decisions (each has fixture cases in tests/fixtures/segments/):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
 
 from markdown_it import MarkdownIt
@@ -32,6 +33,7 @@ from translator.segments import Piece, Segment, Title
 
 __all__ = ("Rendered", "render_segment", "splice")
 
+_NO_TERMS: Mapping[str, str] = MappingProxyType({})
 Outcome = Literal["same", "translated", "repaired", "kept_source"]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!~&|$])")
@@ -57,14 +59,21 @@ class Rendered:
 
 
 def render_segment(
-    md: MarkdownIt, segment: Segment, translations: Sequence[str], env: dict[str, Any]
+    md: MarkdownIt,
+    segment: Segment,
+    translations: Sequence[str],
+    env: dict[str, Any],
+    *,
+    fixed: Mapping[str, str] = _NO_TERMS,
 ) -> Rendered:
     """The Markdown for one segment, given a translation for each of its units.
 
     `env` is the markdown-it env of the whole body (it holds the reference
-    definitions that `[text][ref]` links need).
+    definitions that `[text][ref]` links need). `fixed` maps glossary terms to
+    the translation the target language must use.
     """
-    if tuple(translations) == segment.units:
+    substituted = any(p.term and fixed.get(p.raw, p.raw) != p.raw for p in segment.pieces)
+    if tuple(translations) == segment.units and not substituted:
         return Rendered(segment.source, "same")
     try:
         items, notes = read_tags(_one_line(translations[0]), segment.placeholders)
@@ -73,7 +82,8 @@ def render_segment(
     titles = dict(zip(segment.titles, translations[1:], strict=True))
     expected = _markdown.inline_signature(md, segment.source, env)
     for escape_all in (False, True):
-        text = _wrap(segment, _assemble(segment, items, titles, escape_all=escape_all))
+        chunks = _assemble(segment, items, titles, fixed, escape_all=escape_all)
+        text = _wrap(segment, chunks)
         if _markdown.inline_signature(md, text, env) == expected:
             return Rendered(text, "repaired" if notes else "translated", tuple(notes))
     return Rendered(segment.source, "kept_source", (*notes, "the translation changed the markup"))
@@ -100,14 +110,21 @@ _Chunk = tuple[str, bool]  # characters, and whether a line may break at their s
 
 
 def _assemble(
-    segment: Segment, items: Sequence[Item], titles: dict[Title, str], *, escape_all: bool
+    segment: Segment,
+    items: Sequence[Item],
+    titles: dict[Title, str],
+    fixed: Mapping[str, str],
+    *,
+    escape_all: bool,
 ) -> list[_Chunk]:
     pieces = {p.text: p for p in segment.pieces if p.tag is not None}
     unchanged = {p.text: p.raw for p in segment.pieces if p.tag is None and "\n" not in p.raw}
     chunks: list[_Chunk] = []
     for item in items:
         if isinstance(item, TagToken):
-            chunks.append((_markup(pieces[item.text], titles), False))
+            piece = pieces[item.text]
+            markup = fixed.get(piece.raw, piece.raw) if piece.term else _markup(piece, titles)
+            chunks.append((markup, False))
         elif item in unchanged:
             chunks.append((unchanged[item], False))
         else:

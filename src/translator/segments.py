@@ -24,7 +24,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.token import Token
 
 from translator import _markdown
-from translator._markdown import MASK, Source
+from translator._markdown import Source
 
 __all__ = (
     "Piece",
@@ -33,12 +33,6 @@ __all__ = (
     "extract_segments",
 )
 
-_PROTECTED_IN_TEXT = re.compile(
-    r"https?://[^\s<>]*[^\s<>.,;:!?'\")\]]"  # bare URLs
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|\{[#.][^{}\n]*\}"  # heading attributes, {#id .class}
-    rf"|{MASK}+"  # masked shortcodes
-)
 _HEADING_ATTRIBUTES = re.compile(r"[ \t]+\{[#.][^{}\n]*\}$")
 _SOFTBREAK = re.compile(r" *\n[ \t]*")
 _HARDBREAK = re.compile(r"(?: {2,}|\\)\n[ \t]*")
@@ -73,6 +67,8 @@ class Piece:
     """For a link or image's closing markup, its title; `raw` is then before+title+after."""
     title_at: int = 0
     """Where the title's raw characters start inside `raw`."""
+    term: bool = False
+    """A glossary term: written back as the target's fixed translation, if it has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +109,7 @@ class _UnmappableError(Exception):
 
 
 def extract_segments(
-    md: MarkdownIt, text: str, *, offset: int = 0
+    md: MarkdownIt, text: str, *, offset: int = 0, terms: Sequence[str] = ()
 ) -> tuple[list[Segment], dict[str, Any]]:
     """Every translatable segment of a Markdown body, in document order, and the parser's env.
 
@@ -121,7 +117,7 @@ def extract_segments(
     positions in that file. Blocks whose tokens cannot be mapped back to their
     source characters exactly are left out: they are kept as they are.
     """
-    source = _markdown.prepare(text)
+    source = _markdown.prepare(text, terms=terms)
     tokens, env = _markdown.parse(md, source)
     segments: list[Segment] = []
     for index, token in enumerate(tokens):
@@ -283,10 +279,10 @@ class _Walker:
         self.pieces.append(Piece(self.raw(self.cursor, end), plain))
         self.cursor = end
 
-    def placeholder(self, end: int) -> None:
+    def placeholder(self, end: int, *, term: bool = False) -> None:
         name = f"x{self.next_id}"
         self.next_id += 1
-        self.pieces.append(Piece(self.raw(self.cursor, end), f"<{name}/>", name))
+        self.pieces.append(Piece(self.raw(self.cursor, end), f"<{name}/>", name, term=term))
         self.cursor = end
 
     # -- tokens ----------------------------------------------------------------------
@@ -327,10 +323,10 @@ class _Walker:
     def text(self, content: str) -> None:
         self.expect(content)
         end = self.cursor + len(content)
-        for match in _PROTECTED_IN_TEXT.finditer(self.content, self.cursor, end):
+        for match in self.source.protected_in_text.finditer(self.content, self.cursor, end):
             if match.start() > self.cursor:
                 self.words(match.start() - self.cursor, self.content[self.cursor : match.start()])
-            self.placeholder(match.end())
+            self.placeholder(match.end(), term=match.lastgroup == "term")
         if end > self.cursor:
             self.words(end - self.cursor, self.content[self.cursor : end])
 
