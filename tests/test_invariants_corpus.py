@@ -13,7 +13,9 @@ from translator.page import read_page, translate_pages
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REPO = Path(__file__).resolve().parents[1]
-PAGES = sorted((SHARED / "corpus" / "fr").glob("*.md")) + sorted((REPO / "content" / "fr").glob("*.md"))
+PAGES = sorted((SHARED / "corpus" / "fr").glob("*.md")) + sorted(
+    (REPO / "content" / "fr").glob("*.md")
+)
 IDS = [page.name for page in PAGES]
 
 
