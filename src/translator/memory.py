@@ -25,7 +25,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from translator.errors import StateError
 
@@ -298,8 +298,15 @@ class Memory:
             engine=row[7],
             model=row[8],
             updated=row[9],
-            slots=tuple(SlotRecord(*slot[:7], notes=tuple(json.loads(slot[7]))) for slot in slots),
+            slots=tuple(_slot(slot) for slot in slots),
         )
+
+
+def _slot(row: Sequence[Any]) -> SlotRecord:
+    label, source, machine, written, state, suggestion, approved, notes = row
+    return SlotRecord(
+        label, source, machine, written, state, suggestion, approved, tuple(json.loads(notes))
+    )
 
 
 def _slot_row(slot: SlotRecord) -> tuple[object, ...]:

@@ -52,9 +52,9 @@ def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
     rows: list[CopyStatus] = []
     for source in find_posts(config):
         rows.extend(_post_statuses(config, records, source))
-    for source, language in find_orphans(config, records):
-        target = records[(source, language)].target_path
-        rows.append(CopyStatus(source, language, target, "orphan", detail="source is gone"))
+    for key in find_orphans(config, records):
+        target = records[key].target_path
+        rows.append(CopyStatus(*key, target, "orphan", detail="source is gone"))
     return rows
 
 
