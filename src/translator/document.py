@@ -264,11 +264,32 @@ def _yaml_scalar(value: str, *, style: str = '"') -> str:
         candidates.append(value)
     if style == "'" and "\n" not in value:
         candidates.append("'" + value.replace("'", "''") + "'")
-    candidates += [json.dumps(value, ensure_ascii=False), json.dumps(value)]
+    candidates.append(_yaml_double(value))
     for candidate in candidates:
         if _loads_yaml_scalar(candidate) == value:
             return candidate
-    return json.dumps(value)
+    return _yaml_double(value)
+
+
+_YAML_PRINTABLE = re.compile("[\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_YAML_ESCAPES = MappingProxyType({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"})
+
+
+def _yaml_double(value: str) -> str:
+    """A YAML double-quoted scalar: printable characters as they are, the rest escaped."""
+    out = []
+    for char in value:
+        if char in _YAML_ESCAPES:
+            out.append(_YAML_ESCAPES[char])
+        elif _YAML_PRINTABLE.match(char) and char not in "\u2028\u2029\ufeff":
+            out.append(char)
+        elif ord(char) <= 0xFF:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
 
 
 def _loads_yaml_scalar(candidate: str) -> object:

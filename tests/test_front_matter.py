@@ -1,0 +1,103 @@
+"""Front matter: values replaced in place, quoted so they parse back; every other byte kept.
+
+fixtures/front_matter/replace_title.md: the title line of each case names it;
+the translation of the title in the input is the first line of the expected
+output's title, given by EXPECTED_TITLES in order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixture_files import read_fixture_file
+from hypothesis import given
+from hypothesis import strategies as st
+
+from translator.document import parse_document, read_values, replace_fields, set_values
+from translator.errors import FrontMatterError
+
+CASES = read_fixture_file(Path(__file__).parent / "fixtures" / "front_matter" / "replace_title.md")
+
+
+@pytest.mark.parametrize(("line", "title", "source", "expected"), CASES)
+def test_replace_title(line: int, title: str, source: str, expected: str) -> None:
+    wanted = read_values(expected)["title"]
+    assert replace_fields(parse_document(source), {"title": wanted}) == expected
+
+
+@pytest.mark.parametrize(("line", "title", "source", "expected"), CASES)
+def test_replace_title__crlf(line: int, title: str, source: str, expected: str) -> None:
+    wanted = read_values(expected)["title"]
+    crlf = source.replace("\n", "\r\n")
+    result = replace_fields(parse_document(crlf), {"title": wanted})
+    assert read_values(result)["title"] == wanted
+    assert "\n" not in result.replace("\r\n", "")
+
+
+FORMATS = {
+    "yaml plain": "---\ntitle: Bonjour\ndraft: false\n---\nCorps\n",
+    "yaml double": '---\ntitle: "Bonjour"\n---\n',
+    "yaml single": "---\ntitle: 'Bonjour'\n---\n",
+    "toml basic": '+++\ntitle = "Bonjour"\n+++\n',
+    "toml literal": "+++\ntitle = 'Bonjour'\n+++\n",
+    "json": '{\n  "title": "Bonjour"\n}\n',
+}
+
+
+@pytest.mark.parametrize("text", FORMATS.values(), ids=FORMATS.keys())
+@given(value=st.text())
+def test_replace_title__parses_back_exactly(text: str, value: str) -> None:
+    replaced = replace_fields(parse_document(text), {"title": value})
+    assert read_values(replaced)["title"] == value
+
+
+@pytest.mark.parametrize("text", FORMATS.values(), ids=FORMATS.keys())
+def test_set_values__draft_and_translation_map(text: str) -> None:
+    stamp = {"source": "content/fr/a.md", "status": "machine", "date": "2026-11-25"}
+    once = set_values(text, {"draft": True, "translation": stamp})
+    twice = set_values(once, {"draft": False, "translation": {**stamp, "status": "reviewed"}})
+    values = read_values(twice)
+    assert values["draft"] is False
+    assert values["translation"] == {**stamp, "status": "reviewed"}
+    assert values["title"] == "Bonjour"
+    assert twice.endswith(text[parse_document(text).body_start :])
+
+
+def test_set_values__no_front_matter_gets_yaml() -> None:
+    assert set_values("Corps\r\n", {"draft": True}) == "---\r\ndraft: true\r\n---\r\nCorps\r\n"
+
+
+def test_parse__bom_is_kept() -> None:
+    text = "\ufeff---\ntitle: Bonjour\n---\nCorps\n"
+    assert replace_fields(parse_document(text), {"title": "Hello"}).startswith(
+        "\ufeff---\ntitle: Hello"
+    )
+
+
+def test_parse__no_front_matter() -> None:
+    document = parse_document("# Titre\n\n---\n\nTexte\n")
+    assert (document.format, document.body_start, document.fields) == (None, 0, ())
+
+
+def test_parse__invalid_yaml_names_the_line() -> None:
+    with pytest.raises(FrontMatterError) as error:
+        parse_document("---\ntitle: ok\ndate: [2024\ndraft: true\n---\n")
+    assert error.value.line is not None and error.value.line >= 3
+    assert "YAML" in error.value.message
+
+
+def test_parse__invalid_toml_names_the_line() -> None:
+    with pytest.raises(FrontMatterError) as error:
+        parse_document('+++\ntitle = "ok"\ndate = = 3\n+++\n')
+    assert error.value.line == 3
+
+
+def test_parse__unclosed_block_is_an_error() -> None:
+    with pytest.raises(FrontMatterError, match="never closed"):
+        parse_document("---\ntitle: Bonjour\n\nCorps\n")
+
+
+def test_parse__lists_and_dates_are_not_fields() -> None:
+    document = parse_document("---\ntitle: [a]\nsummary: 2024-01-01\ndescription: Texte\n---\n")
+    assert [f.key for f in document.fields] == ["description"]
