@@ -295,8 +295,14 @@ class Translations:
     """target -> model version."""
 
 
-def translate_units(context: Context, needed: Mapping[str, Sequence[str]]) -> Translations:
-    """Look every unit up in the memory; send only the missing ones to the engine, at once."""
+ENGINE_CHUNK = 2048
+"""Units per engine call: large enough for full CTranslate2 batches, small enough to show progress."""
+
+
+def translate_units(
+    context: Context, needed: Mapping[str, Sequence[str]], progress: Progress = _no_progress
+) -> Translations:
+    """Look every unit up in the memory; send only the missing ones to the engine, in bulk."""
     by_language: dict[str, dict[str, str]] = {}
     models: dict[str, str] = {}
     hits = fresh = 0
@@ -308,11 +314,13 @@ def translate_units(context: Context, needed: Mapping[str, Sequence[str]]) -> Tr
         model = engine.model_version(source=source, target=target)
         known = memory.lookup(units, source=source, target=target, engine=engine.name, model=model)
         missing = [u for u in units if u not in known]
-        if missing:
-            outputs = engine.translate(missing, source=source, target=target)
-            machine = dict(zip(missing, outputs, strict=True))
+        for start in range(0, len(missing), ENGINE_CHUNK):
+            chunk = missing[start : start + ENGINE_CHUNK]
+            outputs = engine.translate(chunk, source=source, target=target)
+            machine = dict(zip(chunk, outputs, strict=True))
             memory.store(machine, source=source, target=target, engine=engine.name, model=model)
             known.update(machine)
+            progress(f"translate {target}", start + len(chunk), len(missing))
         by_language[target], models[target] = known, model
         hits, fresh = hits + len(units) - len(missing), fresh + len(missing)
     name = context.engine.name if by_language else ""
@@ -481,7 +489,7 @@ def run(
     if dry_run:
         planned = [_planned(p) for p in prepared]
         return summarize(detection, [*planned, *failures], None, dry_run=True)
-    translations = translate_units(context, units_needed(prepared))
+    translations = translate_units(context, units_needed(prepared), progress)
     results = list(failures)
     for n, item in enumerate(prepared, 1):
         results.append(_write_one(context, item, translations))
