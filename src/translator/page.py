@@ -152,12 +152,7 @@ def compose_page(page: Page, texts: Sequence[str]) -> str:
     changed = {k: v for k, v in values.items() if v != _field(page, k).value}
     head = replace_fields(page.document, changed) if changed else page.text
     body_start = len(head) - (len(page.text) - page.document.body_start)
-    spans = [
-        (s.start - page.document.body_start, s.end - page.document.body_start, text)
-        for s, text in zip(page.segments, texts[len(page.fields) :], strict=True)
-        if text != s.source
-    ]
-    return head[:body_start] + splice(page.text[page.document.body_start :], spans)
+    return head[:body_start] + _splice_body(page, texts[len(page.fields) :])
 
 
 def translate_pages(
@@ -225,12 +220,13 @@ def _per_segment(page: Page, translations: Sequence[str]) -> Iterator[Sequence[s
         position += count
 
 
-def _splice_body(page: Page, rendered: Sequence[Rendered]) -> str:
+def _splice_body(page: Page, texts: Sequence[str]) -> str:
+    """The body with each segment replaced by its text."""
     start = page.document.body_start
     spans = [
-        (s.start - start, s.end - start, r.text)
-        for s, r in zip(page.segments, rendered, strict=True)
-        if r.outcome != "same"
+        (s.start - start, s.end - start, text)
+        for s, text in zip(page.segments, texts, strict=True)
+        if text != s.source
     ]
     return splice(page.text[start:], spans)
 
@@ -239,14 +235,11 @@ def _keep_structure(md: MarkdownIt, page: Page, rendered: list[Rendered]) -> lis
     """Keep the source of any segment whose translation changes the document's structure."""
     body = page.text[page.document.body_start :]
     expected = _markdown.structure(md, body)
-    if _markdown.structure(md, _splice_body(page, rendered)) == expected:
+    if _markdown.structure(md, _splice_body(page, [r.text for r in rendered])) == expected:
         return rendered
     checked: list[Rendered] = []
     for segment, result in zip(page.segments, rendered, strict=True):
-        alone = [
-            r if s is segment else Rendered(s.source, "same")
-            for s, r in zip(page.segments, rendered, strict=True)
-        ]
+        alone = [result.text if s is segment else s.source for s in page.segments]
         if (
             result.outcome != "same"
             and _markdown.structure(md, _splice_body(page, alone)) != expected
