@@ -21,6 +21,7 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from translator import _markdown, pipeline, review
+from translator._cli_models import models_app
 from translator.config import SiteConfig, find_site_root, load_config, write_init
 from translator.engines import make_engine
 from translator.errors import TranslatorError
@@ -48,9 +49,30 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(models_app, name="models")
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_ARGOS = "Argos engine (override translator.toml's [engine])"
+BeamSize = Annotated[
+    int | None, typer.Option(help="Beam size; 1 is greedy.", rich_help_panel=_ARGOS, min=1)
+]
+Threads = Annotated[
+    int | None,
+    typer.Option(help="CTranslate2 threads; 0 = all cores.", rich_help_panel=_ARGOS, min=0),
+]
+ComputeType = Annotated[
+    str | None,
+    typer.Option(help="default, int8, int8_float32 or float32.", rich_help_panel=_ARGOS),
+]
+BatchSize = Annotated[
+    int | None, typer.Option(help="Sentences per CTranslate2 batch.", rich_help_panel=_ARGOS, min=1)
+]
+
+
+def _engine_settings(**given: object) -> dict[str, Any]:
+    return {key: value for key, value in given.items() if value is not None}
 
 
 def reports_errors(command: F) -> F:
@@ -90,6 +112,10 @@ def translate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a JSON report on stdout instead.")
     ] = False,
+    beam_size: BeamSize = None,
+    threads: Threads = None,
+    compute_type: ComputeType = None,
+    batch_size: BatchSize = None,
 ) -> None:
     """Translate files statelessly: one file to stdout or -o, many into --out-dir.
 
@@ -105,7 +131,10 @@ def translate(
     pages, failed = _read_pages(md, files)
     if not pages:
         raise typer.Exit(EXIT_SOME_FAILED)
-    translator_engine = make_engine(engine)
+    settings = _engine_settings(
+        beam_size=beam_size, threads=threads, compute_type=compute_type, batch_size=batch_size
+    )
+    translator_engine = make_engine(engine, settings)
     rendered = translate_pages(
         md, list(pages.values()), translator_engine, source=source, target=target
     )
@@ -185,6 +214,10 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
     ] = False,
+    beam_size: BeamSize = None,
+    threads: Threads = None,
+    compute_type: ComputeType = None,
+    batch_size: BatchSize = None,
 ) -> None:
     """Translate new and changed posts of the site; keep editors' changes.
 
@@ -193,6 +226,10 @@ def run(
     """
     config = _site(paths[0] if paths else None)
     config = config.with_overrides(targets=to.split(",") if to else None, engine=engine)
+    settings = _engine_settings(
+        beam_size=beam_size, threads=threads, compute_type=compute_type, batch_size=batch_size
+    )
+    config = dataclasses.replace(config, engine=dataclasses.replace(config.engine, **settings))
     with _context(config) as context, _progress(quiet=as_json) as progress:
         summary = pipeline.run(context, paths or (), dry_run=dry_run, progress=progress)
     if as_json:
