@@ -13,7 +13,6 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +102,7 @@ def install_file(path: Path) -> InstalledPackage:
         raise EngineError("no such file", path=path)
     try:
         package.install_from_path(path)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+    except Exception as error:  # noqa: BLE001 — argostranslate raises bare Exception here
         raise EngineError(f"not an Argos package: {error}", path=path) from None
     return _find_installed(path)
 
