@@ -24,7 +24,7 @@ import numpy as np
 import sentencepiece as spm
 from ctranslate2.specs import transformer_spec
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 FRENCH_TEXT = (SHARED / "samples" / "fr", SHARED / "corpus" / "fr")
 """Folders of French Markdown the SentencePiece model is trained on."""
 
