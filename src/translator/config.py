@@ -1,10 +1,12 @@
 """The site's configuration: Hugo's own config, plus translator.toml for what Hugo does not know.
 
 Hugo gives the languages, each language's contentDir and the default content
-language. translator.toml (written by `translator init`, every key optional)
-adds the source and target languages, the engine and its settings, the
-translatable front matter keys, the glossary, the review policy, the
-schedule of the Prefect flow and a Dask scheduler address.
+language (https://gohugo.io/configuration/languages/). translator.toml
+(written by `translator init`, every key optional) adds the source and target
+languages, the engine and its settings, the translatable front matter keys,
+the glossary, the review policy, the schedule of the Prefect flow and a Dask
+scheduler address. Reading it is the only I/O here; everything it finds wrong
+is a one-line `ConfigError` naming the file.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import difflib
 import json
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -26,7 +28,9 @@ from translator.errors import ConfigError, UnsafePathError
 from translator.files import atomic_write
 
 __all__ = (
+    "COMPUTE_TYPES",
     "DEFAULT_SCHEDULE",
+    "HUGO_CONFIG_NAMES",
     "INIT_TEMPLATE",
     "EngineSettings",
     "Glossary",
@@ -38,10 +42,16 @@ __all__ = (
 )
 
 DEFAULT_SCHEDULE = "*/15 * * * *"
-HUGO_CONFIG_NAMES = tuple(
-    f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
-)
+_EXTENSIONS = ("toml", "yaml", "yml", "json")
+# Hugo's own order of precedence: hugo.* first, then the older config.* names.
+HUGO_CONFIG_NAMES = tuple(f"{stem}.{ext}" for stem in ("hugo", "config") for ext in _EXTENSIONS)
+COMPUTE_TYPES = frozenset(
+    {"default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
+     "float16", "bfloat16", "float32"}
+)  # fmt: skip
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
+_SUFFIX_LAYOUT: Literal["suffix"] = "suffix"
+_DIRECTORIES_LAYOUT: Literal["directories"] = "directories"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +60,7 @@ class Glossary:
 
     do_not_translate: tuple[str, ...] = ()
     """Brand and product names kept verbatim (Instagram, TikTok, Hugo…)."""
-    fixed: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    fixed: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     """Target language -> {source term: required translation}."""
 
 
@@ -75,14 +85,14 @@ class EngineSettings:
     threads: int = 0
     """CTranslate2 threads per translation; 0 = its default (all cores)."""
     compute_type: str = "default"
-    """CTranslate2 compute type: default (the model's own), int8, float32, int8_float32, auto."""
+    """CTranslate2 compute type: default (the model's own), int8, float32, int8_float32, auto…"""
     batch_size: int = 32
     """Sentences per CTranslate2 batch."""
     auto_install: bool = True
     """Install a missing Argos package from the index when it can be reached."""
 
     def as_mapping(self) -> Mapping[str, Any]:
-        """The settings an engine factory receives."""
+        """The settings an engine factory receives (everything but the name)."""
         return MappingProxyType(
             {
                 "beam_size": self.beam_size,
@@ -119,14 +129,16 @@ class SiteConfig:
     schedule: str = DEFAULT_SCHEDULE
     """Cron schedule of the Prefect deployment."""
     dask_address: str | None = None
-    """Address of an existing Dask scheduler for the flow; None = a local runner."""
+    """Address of an existing Dask scheduler for the flow; None = the default runner."""
+    state_dir: Path = Path()
+    """Where the memory database and the lock live; left empty, `root / ".translator"`."""
     hugo_config: Path | None = None
     """The Hugo config file read, if any."""
 
-    @property
-    def state_dir(self) -> Path:
-        """Where the memory database and the lock live."""
-        return self.root / ".translator"
+    def __post_init__(self) -> None:
+        # The state dir follows the root unless a caller (a test) puts it elsewhere.
+        if self.state_dir == Path():
+            object.__setattr__(self, "state_dir", self.root / ".translator")
 
     def with_overrides(
         self, *, targets: Sequence[str] | None = None, engine: str | None = None
@@ -134,7 +146,7 @@ class SiteConfig:
         """The config with command-line or flow parameters applied."""
         config = self
         if targets:
-            wanted = tuple(_language(t.strip(), "--to") for t in targets if t.strip())
+            wanted = _unique(_language(t.strip(), None, "--to") for t in targets if t.strip())
             _check_targets(self.source_language, wanted, None)
             dirs = dict(self.content_dirs)
             for language in wanted:
@@ -157,13 +169,15 @@ def find_site_root(start: Path) -> Path:
         if _hugo_config_file(folder) or (folder / "translator.toml").is_file():
             return folder
     raise ConfigError(
-        "no Hugo site here or above (no hugo.toml, config.toml or translator.toml)",
+        "no Hugo site here or above (no hugo.toml, config.toml, config/_default/ "
+        "or translator.toml)",
         path=start,
-        hint="run inside a Hugo site, or create one with `translator init`",
+        hint="run inside a Hugo site, or create a translator.toml with `translator init`",
     )
 
 
 def _hugo_config_file(folder: Path) -> Path | None:
+    """The site's main Hugo config file: a root file wins over config/_default/."""
     for directory in (folder, folder / "config" / "_default"):
         for name in HUGO_CONFIG_NAMES:
             if (directory / name).is_file():
@@ -175,38 +189,30 @@ def load_config(root: Path) -> SiteConfig:
     """Read the site's Hugo config and translator.toml; `ConfigError` for anything invalid."""
     root = root.absolute()
     hugo_file = _hugo_config_file(root)
-    hugo = _lower_keys(_read_any(hugo_file)) if hugo_file else {}
-    if hugo_file is not None and hugo_file.parent.name == "_default":
-        languages_file = next(
-            (hugo_file.parent / f"languages.{e}" for e in ("toml", "yaml", "yml", "json")
-             if (hugo_file.parent / f"languages.{e}").is_file()), None
-        )  # fmt: skip
-        if languages_file is not None:
-            hugo["languages"] = _lower_keys(_read_any(languages_file))
+    hugo = _read_hugo(root)
     own_file = root / "translator.toml"
     own = _read_own(own_file) if own_file.is_file() else {}
     return _build(root, hugo, hugo_file, own, own_file)
 
 
-def _read_any(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix == ".toml":
-            data = tomllib.loads(text)
-        elif path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text) or {}
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError, yaml.YAMLError) as error:
-        line = re.search(r"line (\d+)", str(error))
-        raise ConfigError(
-            f"does not parse: {str(error).splitlines()[0]}",
-            path=path,
-            line=int(line.group(1)) if line else None,
-        ) from None
-    if not isinstance(data, dict):
-        raise ConfigError("is not a mapping of settings", path=path)
-    return data
+def _read_hugo(root: Path) -> dict[str, Any]:
+    """Hugo's settings, keys lowercased: config/_default/ first, a root file over it."""
+    settings: dict[str, Any] = {}
+    default_dir = root / "config" / "_default"
+    for name in HUGO_CONFIG_NAMES:
+        if (default_dir / name).is_file():
+            settings.update(_lower_keys(_read_any(default_dir / name)))
+            break
+    # In the config directory each file is one root key: languages.toml holds `languages`.
+    for ext in _EXTENSIONS:
+        if (default_dir / f"languages.{ext}").is_file():
+            settings["languages"] = _lower_keys(_read_any(default_dir / f"languages.{ext}"))
+            break
+    for name in HUGO_CONFIG_NAMES:
+        if (root / name).is_file():
+            settings.update(_lower_keys(_read_any(root / name)))
+            break
+    return settings
 
 
 def _lower_keys(data: Any) -> Any:
@@ -216,49 +222,149 @@ def _lower_keys(data: Any) -> Any:
     return data
 
 
-_OWN_KEYS: Mapping[str, type | tuple[type, ...]] = MappingProxyType(
+class _HugoYamlLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans only, as Hugo reads YAML: the language key `no` stays Norwegian."""
+
+
+_HugoYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_HugoYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _read_any(path: Path) -> dict[str, Any]:
+    """A TOML, YAML or JSON file as a mapping; `ConfigError` with the line when it does not parse."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read: {error}", path=path) from error
+    try:
+        data = _parse(path, text)
+    except tomllib.TOMLDecodeError as error:
+        where = re.search(r"\s*\(at line (\d+), column \d+\)", str(error))
+        message = str(error)[: where.start()] if where else str(error)
+        line = int(where.group(1)) if where else None
+        raise ConfigError(f"does not parse: {message}", path=path, line=line) from error
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"does not parse: {error.msg}", path=path, line=error.lineno) from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(f"does not parse: {problem}", path=path, line=line) from error
+    if not isinstance(data, dict):
+        raise ConfigError("is not a mapping of settings", path=path)
+    return data
+
+
+def _parse(path: Path, text: str) -> Any:
+    if path.suffix == ".toml":
+        return tomllib.loads(text)
+    if path.suffix == ".json":
+        return json.loads(text)
+    return yaml.load(text, Loader=_HugoYamlLoader) or {}
+
+
+# translator.toml's schema: a type per key, a nested mapping per table.
+_SCHEMA: Mapping[str, Any] = MappingProxyType(
     {
         "source": str,
         "targets": list,
         "translatable_keys": list,
         "schedule": str,
-        "engine": dict,
-        "glossary": dict,
-        "review": dict,
-        "dask": dict,
+        "engine": {"name": str, "beam_size": int, "threads": int, "compute_type": str,
+                   "batch_size": int, "auto_install": bool},
+        "glossary": {"do_not_translate": list, "fixed": dict},
+        "review": {"draft_until_approved": bool, "publish_on_approve": bool},
+        "dask": {"address": str},
     }
-)
-_ENGINE_KEYS: Mapping[str, type] = MappingProxyType(
-    {"name": str, "beam_size": int, "threads": int, "compute_type": str, "batch_size": int,
-     "auto_install": bool}
 )  # fmt: skip
-_REVIEW_KEYS: Mapping[str, type] = MappingProxyType(
-    {"draft_until_approved": bool, "publish_on_approve": bool}
+_KIND = MappingProxyType(
+    {str: "a string", int: "an integer", bool: "true or false", list: "a list", dict: "a table"}
 )
 
 
 def _read_own(path: Path) -> dict[str, Any]:
+    """translator.toml, checked key by key against the schema."""
     data = _read_any(path)
-    _check_keys(data, _OWN_KEYS, path, "")
-    _check_keys(data.get("engine", {}), _ENGINE_KEYS, path, "engine.")
-    _check_keys(data.get("review", {}), _REVIEW_KEYS, path, "review.")
-    _check_keys(
-        data.get("glossary", {}), {"do_not_translate": list, "fixed": dict}, path, "glossary."
-    )
-    _check_keys(data.get("dask", {}), {"address": str}, path, "dask.")
+    text = path.read_text(encoding="utf-8")
+    _check_keys(data, _SCHEMA, path, text, "")
+    _check_lists(data, path, text)
+    _check_engine(data.get("engine", {}), path, text)
     return data
 
 
-def _check_keys(data: Mapping[str, Any], known: Mapping[str, Any], path: Path, prefix: str) -> None:
+def _check_keys(
+    data: Mapping[str, Any], schema: Mapping[str, Any], path: Path, text: str, prefix: str
+) -> None:
     for key, value in data.items():
-        if key not in known:
-            close = difflib.get_close_matches(key, list(known), n=1)
-            hint = f"did you mean {prefix}{close[0]}?" if close else f"known: {', '.join(known)}"
-            raise ConfigError(f"unknown setting {prefix}{key}", path=path, hint=hint)
-        expected = known[key]
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            kind = getattr(expected, "__name__", str(expected))
-            raise ConfigError(f"{prefix}{key} must be a {kind}", path=path)
+        if key not in schema:
+            close = difflib.get_close_matches(key, list(schema), n=1)
+            hint = f"did you mean {prefix}{close[0]}?" if close else f"known: {', '.join(schema)}"
+            raise ConfigError(
+                f"unknown setting {prefix}{key}", path=path, line=_line_of(text, key), hint=hint
+            )
+        expected = schema[key]
+        if isinstance(expected, dict):
+            _expect(value, dict, f"{prefix}{key}", path, text)
+            _check_keys(value, expected, path, text, f"{prefix}{key}.")
+        else:
+            _expect(value, expected, f"{prefix}{key}", path, text)
+
+
+def _expect(
+    value: Any, kind: type, name: str, path: Path, text: str, *, key: str | None = None
+) -> None:
+    # bool is an int to Python, never to a user.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(
+            f"{name} must be {_KIND[kind]}, not {value!r}",
+            path=path,
+            line=_line_of(text, key or name.rpartition(".")[2]),
+        )
+
+
+def _check_lists(data: Mapping[str, Any], path: Path, text: str) -> None:
+    """Lists hold strings; glossary.fixed maps languages to tables of strings."""
+    glossary = data.get("glossary", {})
+    lists = {"targets": data.get("targets", []),
+             "translatable_keys": data.get("translatable_keys", []),
+             "glossary.do_not_translate": glossary.get("do_not_translate", [])}  # fmt: skip
+    for name, items in lists.items():
+        for item in items:
+            _expect(item, str, f"each of {name}", path, text, key=name.rpartition(".")[2])
+    for language, terms in glossary.get("fixed", {}).items():
+        _language(language, path, "glossary.fixed")
+        _expect(terms, dict, f"glossary.fixed.{language}", path, text)
+        for term, translation in terms.items():
+            _expect(translation, str, f"glossary.fixed.{language}.{term}", path, text)
+
+
+def _check_engine(engine: Mapping[str, Any], path: Path, text: str) -> None:
+    minimum = {"beam_size": 1, "batch_size": 1, "threads": 0}
+    for key, least in minimum.items():
+        if engine.get(key, least) < least:
+            raise ConfigError(
+                f"engine.{key} must be at least {least}", path=path, line=_line_of(text, key)
+            )
+    if engine.get("compute_type", "default") not in COMPUTE_TYPES:
+        raise ConfigError(
+            f"engine.compute_type {engine['compute_type']!r} is not a CTranslate2 compute type",
+            path=path,
+            line=_line_of(text, "compute_type"),
+            hint=f"use one of {', '.join(sorted(COMPUTE_TYPES))}",
+        )
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The first line setting `key` or opening a table named `key` (tomllib gives no positions)."""
+    name = re.escape(key)
+    pattern = rf"^\s*(?:(?:{name}|\"{name}\"|'{name}')\s*=|\[+[^\]\n]*\b{name}\s*\]+)"
+    found = re.search(pattern, text, flags=re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _build(
@@ -268,21 +374,15 @@ def _build(
     own: Mapping[str, Any],
     own_file: Path,
 ) -> SiteConfig:
-    where = own_file if own else hugo_file
-    languages: Mapping[str, Any] = hugo.get("languages") or {}
-    source = _language(own.get("source") or hugo.get("defaultcontentlanguage") or "fr", where)
-    hugo_targets = [lang for lang in languages if lang != source]
-    targets = tuple(_language(t, where) for t in own.get("targets") or hugo_targets or ["en"])
-    _check_targets(source, targets, where)
-    layout, dirs = _content_dirs(root, hugo, source, targets)
-    engine = EngineSettings(**own.get("engine", {}))
-    glossary_data = own.get("glossary", {})
-    glossary = Glossary(
-        tuple(glossary_data.get("do_not_translate", ())),
-        MappingProxyType(
-            {k: MappingProxyType(v) for k, v in glossary_data.get("fixed", {}).items()}
-        ),
-    )
+    languages = _hugo_languages(hugo, hugo_file)
+    from_own = own_file if "source" in own else hugo_file
+    source = _language(own.get("source") or hugo.get("defaultcontentlanguage") or "fr", from_own)
+    hugo_targets = [lang for lang, settings in languages.items()
+                    if lang != source and not _disabled(lang, settings, hugo)]  # fmt: skip
+    from_own = own_file if "targets" in own else hugo_file
+    targets = _unique(_language(t, from_own) for t in own.get("targets") or hugo_targets or ["en"])
+    _check_targets(source, targets, from_own)
+    layout, dirs = _content_dirs(root, hugo, hugo_file, source, targets)
     return SiteConfig(
         root=root,
         source_language=source,
@@ -290,78 +390,124 @@ def _build(
         layout=layout,
         content_dirs=MappingProxyType(dirs),
         translatable_keys=tuple(own.get("translatable_keys") or DEFAULT_TRANSLATABLE_KEYS),
-        engine=engine,
-        glossary=glossary,
+        engine=EngineSettings(**own.get("engine", {})),
+        glossary=_glossary(own.get("glossary", {})),
         review=ReviewPolicy(**own.get("review", {})),
         schedule=own.get("schedule", DEFAULT_SCHEDULE),
         dask_address=own.get("dask", {}).get("address"),
+        state_dir=root / ".translator",
         hugo_config=hugo_file,
     )
 
 
-def _language(code: Any, where: Path | str | None) -> str:
+def _hugo_languages(hugo: Mapping[str, Any], hugo_file: Path | None) -> Mapping[str, Any]:
+    """Hugo's `languages` table, each entry a table whose contentDir, if any, is a string."""
+    languages = hugo.get("languages") or {}
+    if not isinstance(languages, dict):
+        raise ConfigError("languages must be a table of languages", path=hugo_file)
+    for language, settings in languages.items():
+        if not isinstance(settings, dict):
+            raise ConfigError(f"languages.{language} must be a table", path=hugo_file)
+        if not isinstance(settings.get("contentdir", ""), str):
+            raise ConfigError(f"languages.{language}.contentDir must be a string", path=hugo_file)
+    return languages
+
+
+def _disabled(language: str, settings: Mapping[str, Any], hugo: Mapping[str, Any]) -> bool:
+    """Hugo skips a language marked `disabled` or listed in `disableLanguages`."""
+    listed = [str(code).lower() for code in hugo.get("disablelanguages") or ()]
+    return bool(settings.get("disabled")) or language in listed
+
+
+def _glossary(data: Mapping[str, Any]) -> Glossary:
+    fixed = {lang.lower(): MappingProxyType(dict(terms)) for lang, terms in
+             data.get("fixed", {}).items()}  # fmt: skip
+    return Glossary(tuple(data.get("do_not_translate", ())), MappingProxyType(fixed))
+
+
+def _language(code: Any, where: Path | None, setting: str | None = None) -> str:
+    """A lowercased language code like en, pt-br or zh-hant; `ConfigError` otherwise."""
     if not isinstance(code, str) or not _LANGUAGE_CODE.fullmatch(code.lower()):
-        raise ConfigError(f"{code!r} is not a language code like en, pt-br", path=where)
+        named = f"{setting}: " if setting else ""
+        raise ConfigError(
+            f"{named}{code!r} is not a language code", path=where, hint="use codes like en, pt-br"
+        )
     return code.lower()
+
+
+def _unique(codes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(codes))
 
 
 def _check_targets(source: str, targets: Sequence[str], where: Path | None) -> None:
     if source in targets:
-        raise ConfigError(f"target {source} is the source language", path=where)
+        raise ConfigError(
+            f"target {source} is the source language",
+            path=where,
+            hint=f"remove {source} from targets, or change source",
+        )
     if not targets:
-        raise ConfigError("no target language", path=where, hint="set targets = ['en']")
+        raise ConfigError("no target language", path=where, hint='set targets = ["en"]')
 
 
 def _content_dirs(
-    root: Path, hugo: Mapping[str, Any], source: str, targets: Sequence[str]
+    root: Path,
+    hugo: Mapping[str, Any],
+    hugo_file: Path | None,
+    source: str,
+    targets: Sequence[str],
 ) -> tuple[Literal["directories", "suffix"], dict[str, Path]]:
-    languages: Mapping[str, Any] = hugo.get("languages") or {}
-    declared = {
-        lang: settings["contentdir"]
-        for lang, settings in languages.items()
-        if isinstance(settings, dict) and settings.get("contentdir")
-    }
+    """Hugo's two ways to translate: by content directory, or by file name suffix."""
+    languages = _hugo_languages(hugo, hugo_file)
+    declared = {lang: s["contentdir"] for lang, s in languages.items() if s.get("contentdir")}
     everyone = [source, *targets]
+    # Without any Hugo languages, an existing content/<source>/ says "directories".
     if declared or (not languages and (root / "content" / source).is_dir()):
-        dirs = {lang: _inside_root(root, declared.get(lang, f"content/{lang}"), None)
+        dirs = {lang: _inside_root(root, declared.get(lang, f"content/{lang}"), hugo_file)
                 for lang in everyone}  # fmt: skip
-        return "directories", dirs
-    shared = _inside_root(root, hugo.get("contentdir", "content"), None)
-    return "suffix", dict.fromkeys(everyone, shared)
+        return _DIRECTORIES_LAYOUT, dirs
+    shared = hugo.get("contentdir", "content")
+    if not isinstance(shared, str):
+        raise ConfigError("contentDir must be a string", path=hugo_file)
+    return _SUFFIX_LAYOUT, dict.fromkeys(everyone, _inside_root(root, shared, hugo_file))
 
 
 def _inside_root(root: Path, configured: str, where: Path | None) -> Path:
-    """A configured folder, refused unless it resolves inside the site root."""
+    """A configured folder, refused unless it resolves (symlinks followed) inside the site root."""
     path = (root / configured).absolute()
     if ".." in Path(configured).parts or not path.resolve().is_relative_to(root.resolve()):
-        raise UnsafePathError(f"content dir {configured!r} is outside the site", path=where or root)
+        raise UnsafePathError(
+            f"content dir {configured!r} is outside the site",
+            path=where or root,
+            hint="point contentDir at a folder inside the site, without `..` or outside symlinks",
+        )
     return path
 
 
 INIT_TEMPLATE = """\
 # translator.toml — what translator needs to know beyond Hugo's own config.
-# Every setting is optional; the values shown are the defaults.
+# Every setting is optional; each value shown commented out is the default.
 
 # The language posts are written in (default: Hugo's defaultContentLanguage, else "fr").
 # source = "fr"
 
-# Languages to translate into (default: Hugo's other languages, else ["en"]).
+# Languages to translate into (default: Hugo's other enabled languages, else ["en"]).
 # targets = ["en"]
 
 # Front matter keys whose string values are translated.
 # translatable_keys = ["title", "description", "summary", "subtitle", "linkTitle"]
 
-# When the Prefect deployment runs (cron).
+# When the scheduled Prefect deployment runs (cron).
 # schedule = "*/15 * * * *"
 
 [engine]
-# argos (offline neural MT), pseudo (pseudo-localisation, for layout tests) or identity.
+# argos (offline neural MT), pseudo (pseudo-localisation, for layout checks) or identity.
 # name = "argos"
-# Beam size of the search; 1 is greedy and fastest.
+# Beam size of CTranslate2's search; 1 is greedy and fastest.
 # beam_size = 2
 # CTranslate2 threads per translation; 0 lets CTranslate2 choose (all cores).
 # threads = 0
-# default (the model's own type), int8, int8_float32, float32.
+# CTranslate2 compute type: default (the model's own), auto, int8, int8_float32, float32…
 # compute_type = "default"
 # Sentences per CTranslate2 batch.
 # batch_size = 32
@@ -370,9 +516,9 @@ INIT_TEMPLATE = """\
 
 [glossary]
 # Names kept verbatim through machine translation.
-# do_not_translate = ["Instagram", "TikTok", "Snapchat", "Hugo"]
+# do_not_translate = ["Instagram", "TikTok", "Hugo"]
 
-# Translations the site always uses, per target language.
+# Translations the site always uses, one table per target language.
 # [glossary.fixed.en]
 # "gestion de communauté" = "community management"
 
@@ -383,7 +529,7 @@ INIT_TEMPLATE = """\
 # publish_on_approve = true
 
 [dask]
-# Run the flow's translation tasks on an existing Dask cluster.
+# Address of an existing Dask scheduler for the flow's tasks (default: none, a local runner).
 # address = "tcp://127.0.0.1:8786"
 """
 

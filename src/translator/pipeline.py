@@ -37,6 +37,7 @@ from translator.page import (
     slot_labels,
     slot_texts,
 )
+from translator.qa import check_slot
 from translator.site import Post, find_orphans, find_posts, target_for
 
 __all__ = (
@@ -335,8 +336,17 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
     fixed = context.config.glossary.fixed.get(language, {})
     units = [known[u] for u in prepared.page.units]
     rendered = render_page(context.md, prepared.page, units, fixed=fixed)
+    keep = context.config.glossary.do_not_translate
     new_slots = [
-        NewSlot(label, n < len(prepared.page.fields), report.source, report.result, report.notes)
+        NewSlot(
+            label,
+            n < len(prepared.page.fields),
+            report.source,
+            report.result,
+            check_slot(
+                context.md, report.source, report.result, keep=keep, fixed=fixed, notes=report.notes
+            ),
+        )
         for n, (label, report) in enumerate(
             zip(slot_labels(prepared.page), rendered.reports, strict=True)
         )

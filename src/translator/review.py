@@ -78,7 +78,10 @@ def _post_statuses(
             edited = hashlib.sha256(post.target.read_bytes()).hexdigest() != record.written_hash
             state = "outdated" if source_hash != record.source_hash else record.status
             waiting = sum(1 for s in record.slots if s.state != "reviewed")
-            yield CopyStatus(*key, state, edited, f"{waiting} of {len(record.slots)} to review")
+            flagged = sum(len(s.notes) for s in record.slots if s.state != "reviewed")
+            detail = f"{waiting} of {len(record.slots)} to review"
+            detail += f", {flagged} QA flags" if flagged else ""
+            yield CopyStatus(*key, state, edited, detail)
 
 
 def approve(context: Context, paths: Sequence[Path]) -> list[str]:
