@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import json
 import sys
+import webbrowser
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -30,6 +31,7 @@ from translator.memory import Memory, site_lock
 from translator.page import Page, RenderedPage, read_page, translate_pages
 from translator.pipeline import Context
 from translator.review import copy_statuses
+from translator.review_page import review_page_for_site, write_review_page
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -311,6 +313,31 @@ def approve(
     with _context(config) as context:
         for key in review.approve(context, paths):
             stderr.print(f"approved {key}")
+
+
+@app.command("review")
+@reports_errors
+def review_command(
+    path: Annotated[Path | None, typer.Argument(help="Anywhere inside the site.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Only copies in this language.")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the page.")] = Path(
+        "review.html"
+    ),
+    open_page: Annotated[bool, typer.Option("--open", help="Open the page in a browser.")] = False,
+) -> None:
+    """Write one static HTML page of the copies waiting for review, side by side with the source.
+
+    Shows QA flags, conflicts (the editor's text and the new machine
+    suggestion), what changed in the source since the last approval, and the
+    file to edit. No server, no JavaScript, no network.
+    """
+    config = _site(path)
+    with _context(config, lock=False) as context:
+        page = review_page_for_site(config, context.memory, language=lang)
+    written = write_review_page(output, page)
+    stderr.print(f"wrote {written}")
+    if open_page:
+        webbrowser.open(written.absolute().as_uri())
 
 
 @app.command()

@@ -380,7 +380,11 @@ def _build(
     hugo_targets = [lang for lang, settings in languages.items()
                     if lang != source and not _disabled(lang, settings, hugo)]  # fmt: skip
     from_own = own_file if "targets" in own else hugo_file
-    targets = _unique(_language(t, from_own) for t in own.get("targets") or hugo_targets or ["en"])
+    # English is the fallback target, unless it is the source: then there is none.
+    fallback = ["en"] if source != "en" else []
+    targets = _unique(
+        _language(t, from_own) for t in own.get("targets") or hugo_targets or fallback
+    )
     _check_targets(source, targets, from_own)
     layout, dirs = _content_dirs(root, hugo, hugo_file, source, targets)
     return SiteConfig(
@@ -447,7 +451,9 @@ def _check_targets(source: str, targets: Sequence[str], where: Path | None) -> N
             hint=f"remove {source} from targets, or change source",
         )
     if not targets:
-        raise ConfigError("no target language", path=where, hint='set targets = ["en"]')
+        raise ConfigError(
+            "no target language", path=where, hint='set targets = ["…"] in translator.toml'
+        )
 
 
 def _content_dirs(
