@@ -16,6 +16,7 @@ run: install
 	$(VENV)/bin/translator run
 
 test: install
+	scripts/install-test-deps.sh
 	$(PY) -m pytest -q
 
 lint: install
