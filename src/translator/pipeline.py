@@ -48,6 +48,8 @@ __all__ = (
     "RunSummary",
     "current_slots",
     "detect",
+    "failed",
+    "merge_translations",
     "prepare",
     "run",
     "save_copy",
@@ -460,6 +462,17 @@ class RunSummary:
         }
 
 
+def merge_translations(parts: Sequence[Translations]) -> Translations:
+    """One `Translations` from several (one per target language)."""
+    return Translations(
+        by_language={k: v for part in parts for k, v in part.by_language.items()},
+        from_memory=sum(part.from_memory for part in parts),
+        translated=sum(part.translated for part in parts),
+        engine=next((part.engine for part in parts if part.engine), ""),
+        models={k: v for part in parts for k, v in part.models.items()},
+    )
+
+
 def summarize(
     detection: Detection,
     results: Sequence[PostResult],
@@ -516,7 +529,7 @@ def _prepare_all(
         try:
             prepared.append(prepare(context, item))
         except (OSError, TranslatorError) as error:
-            failures.append(_failed(item.post, error))
+            failures.append(failed(item.post, error))
         progress("read", n, len(items))
     return prepared, failures
 
@@ -525,10 +538,11 @@ def _write_one(context: Context, item: Prepared, translations: Translations) -> 
     try:
         return write(context, item, translations)
     except (OSError, TranslatorError) as error:
-        return _failed(item.item.post, error)
+        return failed(item.item.post, error)
 
 
-def _failed(post: Post, error: BaseException) -> PostResult:
+def failed(post: Post, error: BaseException) -> PostResult:
+    """The result of a pair that could not be read or written."""
     reason = _reason(error)
     if isinstance(error, StructureChangedError):
         return PostResult(
