@@ -22,6 +22,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
 
+serve: install
+	scripts/serve.sh
+
 bench: install
 	$(PY) bench/argos_throughput.py
 
