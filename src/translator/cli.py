@@ -56,7 +56,7 @@ stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_ARGOS = "Argos engine (override translator.toml's [engine])"
+_ARGOS = "Argos engine (overrides translator.toml)"
 BeamSize = Annotated[
     int | None, typer.Option(help="Beam size; 1 is greedy.", rich_help_panel=_ARGOS, min=1)
 ]
