@@ -233,6 +233,11 @@ def run(
     )
     config = dataclasses.replace(config, engine=dataclasses.replace(config.engine, **settings))
     with _context(config) as context, _progress(quiet=as_json) as progress:
+        engine_settings = {
+            **config.engine.as_mapping(),
+            "download_progress": lambda done, total: progress("download model", done, total),
+        }
+        context.engine_factory = lambda: make_engine(config.engine.name, engine_settings)
         summary = pipeline.run(context, paths or (), dry_run=dry_run, progress=progress)
     if as_json:
         typer.echo(json.dumps(summary.as_json(), ensure_ascii=False))
@@ -246,8 +251,12 @@ def _progress(*, quiet: bool) -> Iterator[pipeline.Progress]:
     """A Rich progress bar on a terminal; a plain line per step otherwise."""
     if not stderr.is_terminal:
 
+        shown: dict[str, int] = {}
+
         def plain(stage: str, done: int, total: int) -> None:
-            if not quiet and (done == total or done % 100 == 0):
+            tenth = 10 * done // total if total else 0
+            if not quiet and shown.get(stage) != tenth:
+                shown[stage] = tenth
                 stderr.print(f"{stage}: {done}/{total}")
 
         yield plain

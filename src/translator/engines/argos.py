@@ -75,6 +75,7 @@ class ArgosEngine:
         batch_size: int = 32,
         auto_install: bool = True,
         naive: bool = False,
+        download_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.beam_size = beam_size
         self.threads = threads
@@ -82,12 +83,21 @@ class ArgosEngine:
         self.batch_size = batch_size
         self.auto_install = auto_install
         self.naive = naive
+        self.download_progress = download_progress
         self._loaded: dict[Path, _Loaded] = {}
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> ArgosEngine:
         """An engine from config settings (unknown keys ignored)."""
-        names = ("beam_size", "threads", "compute_type", "batch_size", "auto_install", "naive")
+        names = (
+            "beam_size",
+            "threads",
+            "compute_type",
+            "batch_size",
+            "auto_install",
+            "naive",
+            "download_progress",
+        )
         return cls(**{k: settings[k] for k in names if k in settings})
 
     # -- the engine interface ---------------------------------------------------------
@@ -132,7 +142,7 @@ class ArgosEngine:
         from translator import models
 
         try:
-            models.install_pair(source, target)
+            models.install_pair(source, target, progress=self.download_progress)
         except EngineError as error:
             raise ModelNotInstalledError(
                 f"no Argos package for {source}→{target} and {error.message}", hint=hint
