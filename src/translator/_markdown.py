@@ -16,6 +16,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 #: Stands in for protected spans (shortcodes) while markdown-it parses, so that
@@ -27,8 +28,17 @@ _SHORTCODE_NAME = re.compile(r"\s*(/?)\s*([\w./-]+)")
 
 
 def make_parser() -> MarkdownIt:
-    """CommonMark + GFM tables and strikethrough + footnotes, escapes kept apart."""
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
+    """CommonMark + GFM tables and strikethrough + footnotes + `$math$`, escapes kept apart.
+
+    Math is never translated: `$…$` must hug its content (`10 $ et 20 $` is
+    prose) and may not be followed by a digit (`$5 à $10` is prose too).
+    """
+    md = (
+        MarkdownIt("commonmark")
+        .enable(["table", "strikethrough"])
+        .use(footnote_plugin)
+        .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    )
     # text_join would merge escapes and entities into plain text; we need them apart
     # to give the engine plain text and still restore the exact source characters.
     md.disable("text_join")
@@ -197,7 +207,7 @@ def _signature(tokens: Sequence[Token]) -> tuple[object, ...]:
         if token.type in ("text", "text_special", "softbreak"):
             continue
         detail: object = None
-        if token.type in ("code_inline", "html_inline"):
+        if token.type in ("code_inline", "html_inline", "math_inline", "math_inline_double"):
             detail = token.content
         elif token.type in ("link_open", "image"):
             detail = (token.attrGet("href"), token.attrGet("src"), token.markup)
@@ -218,7 +228,7 @@ def structure(md: MarkdownIt, text: str) -> list[tuple[object, ...]]:
     for token in tokens:
         if token.type == "inline":
             shape.append(("inline", _signature(token.children or [])))
-        elif token.type in ("fence", "code_block", "html_block"):
+        elif token.type in ("fence", "code_block", "html_block", "math_block"):
             shape.append((token.type, token.info, token.content))
         else:
             shape.append((token.type, token.tag, token.markup if token.nesting >= 0 else ""))

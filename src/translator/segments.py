@@ -308,6 +308,9 @@ class _Walker:
         elif kind == "html_inline":
             self.expect(token.content)
             self.placeholder(self.cursor + len(token.content))
+        elif kind in ("math_inline", "math_inline_double"):
+            self.expect(token.markup + token.content + token.markup)
+            self.placeholder(self.cursor + len(token.content) + 2 * len(token.markup))
         elif kind == "footnote_ref":
             self.match_placeholder(_FOOTNOTE_REF)
         elif kind in _PAIRED:
