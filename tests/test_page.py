@@ -1,0 +1,34 @@
+"""Whole pages: the structure check before writing, and front matter with the body."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from translator import _markdown
+from translator.page import read_page, translate_pages
+
+
+class Returns:
+    """A test engine that answers every text with the same string (what a bad model might do)."""
+
+    name = "returns"
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def translate(self, texts: Sequence[str], *, source: str, target: str) -> list[str]:
+        return [self.answer for _ in texts]
+
+    def model_version(self, *, source: str, target: str) -> str:
+        return "1"
+
+
+def test_translation_that_would_become_a_reference_definition_keeps_the_source() -> None:
+    md = _markdown.make_parser()
+    text = "---\ntitle: Titre\n---\n\nUn paragraphe.\n"
+    (rendered,) = translate_pages(
+        md, [read_page(md, text)], Returns("[x]: /url"), source="fr", target="en"
+    )
+    assert rendered.text == '---\ntitle: "[x]: /url"\n---\n\nUn paragraphe.\n'
+    assert rendered.reports[1].outcome == "kept_source"
+    assert "the translation changed the blocks" in rendered.reports[1].notes
