@@ -33,6 +33,8 @@ __all__ = (
     "extract_segments",
 )
 
+MIN_WIDTH = 60
+"""The narrowest a re-wrapped translation gets, whatever the source's line length."""
 _HEADING_ATTRIBUTES = re.compile(r"[ \t]+\{[#.][^{}\n]*\}$")
 _SOFTBREAK = re.compile(r" *\n[ \t]*")
 _HARDBREAK = re.compile(r"(?: {2,}|\\)\n[ \t]*")
@@ -437,7 +439,9 @@ class _Walker:
         placeholders: dict[str, str] = {p.text: p.raw for p in pieces if p.tag is not None}
         line_start = self.source.original.rfind("\n", 0, start) + 1
         first_line = self.source.original[line_start:end]
-        width = max(len(line) for line in first_line.splitlines() or [""])
+        # Short source lines wrap translations no narrower than MIN_WIDTH: a word per line
+        # helps nobody, and soft breaks render as spaces anyway.
+        width = max(MIN_WIDTH, *(len(line) for line in first_line.splitlines()))
         return Segment(
             start=start,
             end=end,
