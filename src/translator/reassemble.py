@@ -10,7 +10,7 @@ Decisions (each has fixture cases in tests/fixtures/segments/):
   escaped; if even that changes the markup, the source segment is kept.
   In a table cell a `|` is always escaped.
 - Hard-wrapped paragraphs: the translation is re-wrapped to the width of the
-  source's longest line, with the source's continuation prefix (`> `, list
+  source's longest line (at least 60 columns), with the source's continuation prefix (`> `, list
   indentation) and line ending; a line never starts with a character that
   could open a block (`-`, `#`, `>`, a digit…). One-line blocks stay one line.
 - Table cells keep their source padding; columns are not re-aligned.
