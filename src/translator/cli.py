@@ -250,7 +250,6 @@ def run(
 def _progress(*, quiet: bool) -> Iterator[pipeline.Progress]:
     """A Rich progress bar on a terminal; a plain line per step otherwise."""
     if not stderr.is_terminal:
-
         shown: dict[str, int] = {}
 
         def plain(stage: str, done: int, total: int) -> None:
