@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml requirements.txt
 run: install
 	$(VENV)/bin/translator run
 
-test: install
+test: install lint
 	scripts/install-test-deps.sh
 	$(PY) -m pytest -q
 
