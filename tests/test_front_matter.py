@@ -101,3 +101,8 @@ def test_parse__unclosed_block_is_an_error() -> None:
 def test_parse__lists_and_dates_are_not_fields() -> None:
     document = parse_document("---\ntitle: [a]\nsummary: 2024-01-01\ndescription: Texte\n---\n")
     assert [f.key for f in document.fields] == ["description"]
+
+
+def test_parse__a_leading_shortcode_is_not_json() -> None:
+    document = parse_document("{{% note %}}\nTexte\n{{% /note %}}\n")
+    assert (document.format, document.body_start) == (None, 0)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from translator import _markdown
 from translator.engines.pseudo import IdentityEngine, PseudoEngine
+from translator.page import read_page, translate_pages
 
 WORDS = st.sampled_from(
     ["le", "chat", "Été", "œuvre", "n'est", "«", "»", "l’été", "10 $", "a_b", "2*3", "#1",
@@ -71,3 +72,42 @@ def test_pseudo_keeps_shortcodes_code_and_urls(text: str) -> None:
     assert [
         translated[c.start : c.end] for c in _markdown.find_shortcodes(translated)
     ] == shortcodes
+
+
+FRONT_MATTER = st.sampled_from(
+    [
+        "---\ntitle: {t}\ndate: 2024-01-10\ntags: [a, b]\n# description: commentée\ndraft: false\n---\n",
+        '+++\ntitle = "{t}"\n[params]\nx = 1\n+++\n',
+        '{{\n  "title": "{t}",\n  "weight": 2\n}}\n',
+        "",
+    ]
+)
+TITLES = st.sampled_from(["Bonjour", "Un titre", "L'été à Paris", "Été 2024", "C'est « bien »"])
+
+
+@SETTINGS
+@given(FRONT_MATTER, TITLES, DOCUMENTS)
+def test_page_identity_round_trip(head: str, title: str, body: str) -> None:
+    text = head.format(t=title) + body
+    md = _markdown.make_parser()
+    (rendered,) = translate_pages(
+        md, [read_page(md, text)], IdentityEngine(), source="fr", target="en"
+    )
+    assert rendered.text == text
+
+
+@SETTINGS
+@given(FRONT_MATTER, TITLES, DOCUMENTS)
+def test_page_pseudo_keeps_structure_and_parses(head: str, title: str, body: str) -> None:
+    text = head.format(t=title) + body
+    md = _markdown.make_parser()
+    (rendered,) = translate_pages(
+        md, [read_page(md, text)], PseudoEngine(), source="fr", target="en"
+    )
+    translated = read_page(md, rendered.text)
+    original = read_page(md, text)
+    assert [f.key for f in translated.fields] == [f.key for f in original.fields]
+    bodies = (
+        t[p.document.body_start :] for t, p in ((text, original), (rendered.text, translated))
+    )
+    assert _markdown.structure(md, next(bodies)) == _markdown.structure(md, next(bodies))

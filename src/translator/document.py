@@ -128,7 +128,8 @@ def _bounds(text: str, start: int) -> tuple[FrontMatterFormat, int, int, int] | 
                 hint=f"add a line {delimiter} after the front matter",
             )
         return _DELIMITERS[delimiter], opening.end(), found.start(), found.end()
-    if text.startswith("{", start):
+    # `{{` opens a shortcode, never a JSON object.
+    if text.startswith("{", start) and not text.startswith("{{", start):
         try:
             _, end = json.JSONDecoder().raw_decode(text, start)
         except json.JSONDecodeError as error:
