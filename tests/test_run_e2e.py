@@ -287,3 +287,15 @@ def test_run__glossary_terms_are_kept_and_fixed_translations_used(site: Site) ->
     copy = site.read(COPY)
     assert read_values(copy)["title"].startswith("⟦Instagram éţ ļå community management")
     assert "⟦Ļå community management šûŕ Instagram." in copy
+
+
+def test_run__editor_text_of_a_deleted_paragraph_is_kept_in_the_memory(site: Site) -> None:
+    site.run_json()
+    edited = site.read(COPY).replace(pseudo_localize("Troisième paragraphe."), "Third paragraph.")
+    site.write(COPY, edited)
+    site.write("content/fr/post.md", POST.replace("\nTroisième paragraphe.\n", ""))
+    site.run_json()
+    assert "Third paragraph." not in site.read(COPY)
+    with sqlite3.connect(site.root / ".translator/memory.sqlite") as db:
+        rows = db.execute("SELECT source_text, written_text FROM retired").fetchall()
+    assert rows == [("Troisième paragraphe.", "Third paragraph.")]

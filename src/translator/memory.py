@@ -76,6 +76,14 @@ CREATE TABLE slots (
     PRIMARY KEY (source_path, target_lang, position),
     FOREIGN KEY (source_path, target_lang) REFERENCES posts ON DELETE CASCADE
 );
+CREATE TABLE retired (
+    source_path TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    label TEXT NOT NULL,
+    source_text TEXT NOT NULL,
+    written_text TEXT NOT NULL,
+    retired TEXT NOT NULL DEFAULT (datetime('now'))
+);
 """
 
 
@@ -256,10 +264,18 @@ class Memory:
         )
         return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
 
-    def save_post(self, record: PostRecord) -> None:
-        """Replace the record of a copy and its slots, in one transaction."""
+    def save_post(self, record: PostRecord, retired: Sequence[SlotRecord] = ()) -> None:
+        """Replace the record of a copy and its slots, in one transaction.
+
+        `retired` are editors' texts whose source left the post: they are kept, never lost.
+        """
         key = (record.source_path, record.target)
         with self._transaction():
+            self._db.executemany(
+                "INSERT INTO retired (source_path, target_lang, label, source_text, written_text)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(*key, slot.label, slot.source, slot.written) for slot in retired],
+            )
             self._db.execute("DELETE FROM posts WHERE source_path = ? AND target_lang = ?", key)
             self._db.execute(
                 "INSERT INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -279,6 +295,15 @@ class Memory:
                 "INSERT INTO slots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*key, n, *_slot_row(slot)) for n, slot in enumerate(record.slots)],
             )
+
+    def retired(self, source_path: str, target: str) -> list[tuple[str, str, str]]:
+        """(label, source, editor's text) of slots whose source left the post, oldest first."""
+        rows = self._db.execute(
+            "SELECT label, source_text, written_text FROM retired WHERE source_path = ? AND"
+            " target_lang = ? ORDER BY rowid",
+            (source_path, target),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def _post(self, row: Sequence[str]) -> PostRecord:
         slots = self._db.execute(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from translator.memory import PostRecord, PostStatus, SlotRecord
 
@@ -55,6 +55,8 @@ class Merged:
     """Slots where the source changed under an editor's text."""
     status: PostStatus
     """The copy's status after the merge."""
+    retired: tuple[SlotRecord, ...] = ()
+    """Editors' texts whose source is gone from the post: kept in the memory, like gettext's `#~`."""
 
 
 def merge_slots(
@@ -75,7 +77,13 @@ def merge_slots(
     )
     edits = sum(1 for s in merged if s.state in ("edited", "conflict") or s.written != s.machine)
     conflicts = sum(1 for s in merged if s.state == "conflict")
-    return Merged(merged, edits, conflicts, post_status(merged))
+    kept = set(pairs.values())
+    retired = tuple(
+        replace(old, written=current[n])
+        for n, old in enumerate(record.slots)
+        if n not in kept and current[n] != old.machine
+    )
+    return Merged(merged, edits, conflicts, post_status(merged), retired)
 
 
 def post_status(slots: Sequence[SlotRecord]) -> PostStatus:

@@ -27,7 +27,7 @@ from translator.document import read_values, set_values
 from translator.engines import Engine, make_engine
 from translator.errors import StructureChangedError, TranslatorError
 from translator.files import commit_staged, read_post, stage, staged_path
-from translator.memory import Memory, PostRecord
+from translator.memory import Memory, PostRecord, SlotRecord
 from translator.merge import Merged, NewSlot, merge_slots
 from translator.page import (
     Page,
@@ -365,16 +365,20 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
         merged.conflicts,
         sum(1 for s in merged.slots if s.notes),
     )
-    if text == prepared.target_text and prepared.record is not None:
+    record = prepared.record
+    if text == prepared.target_text and record and record.source_hash == prepared.source_hash:
         return replace(result, action="unchanged")
-    save_copy(context, post.target, _record(context, prepared, merged, translations, text))
+    record = _record(context, prepared, merged, translations, text)
+    save_copy(context, post.target, record, merged.retired)
     return result
 
 
-def save_copy(context: Context, target: Path, record: PostRecord) -> None:
+def save_copy(
+    context: Context, target: Path, record: PostRecord, retired: Sequence[SlotRecord] = ()
+) -> None:
     """Stage the copy, record it, then rename it into place (see the module's docstring)."""
     staged = stage(target, record.written_text)
-    context.memory.save_post(record)
+    context.memory.save_post(record, retired)
     commit_staged(staged, target)
 
 
