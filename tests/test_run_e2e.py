@@ -299,3 +299,33 @@ def test_run__editor_text_of_a_deleted_paragraph_is_kept_in_the_memory(site: Sit
     with sqlite3.connect(site.root / ".translator/memory.sqlite") as db:
         rows = db.execute("SELECT source_text, written_text FROM retired").fetchall()
     assert rows == [("Troisième paragraphe.", "Third paragraph.")]
+
+
+def test_run__glossary_term_alone_in_a_heading_and_editor_edits(site: Site) -> None:
+    site.write(
+        "translator.toml",
+        '[glossary]\ndo_not_translate = ["Hugo"]\n[glossary.fixed.en]\n"Accueil" = "Home"\n',
+    )
+    site.write(
+        "content/fr/post.md",
+        "---\ntitle: Un article\n---\n\n## Hugo\n\n## Accueil\n\nBonjour le monde.\n",
+    )
+    site.run_json()
+    assert "## ⟦Hugo⟧\n\n## ⟦Home⟧\n" in site.read(COPY)
+    site.write(COPY, site.read(COPY).replace(pseudo_localize("Bonjour le monde."), "Hello world."))
+    site.write("content/fr/post.md", site.read("content/fr/post.md") + "\nEncore un paragraphe.\n")
+    summary = site.run_json()
+    assert summary["edits_kept"] == 1 and "Hello world." in site.read(COPY)
+    assert site.translator("approve", COPY).code == 0
+
+
+def test_run__planted_symlink_at_the_staging_path_is_not_followed(
+    site: Site, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "victim.txt"
+    outside.write_text("keep me")
+    (site.root / "content/en").mkdir(parents=True)
+    (site.root / "content/en/.post.md.translator-staged").symlink_to(outside)
+    site.run_json()
+    assert outside.read_text() == "keep me"
+    assert not (site.root / COPY).is_symlink()

@@ -54,7 +54,10 @@ def stage(path: Path, text: str) -> Path:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     staged = staged_path(path)
-    descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(staged)  # a leftover, or a symlink planted to redirect the write
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    descriptor = os.open(staged, flags, 0o644)
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(text.encode("utf-8"))

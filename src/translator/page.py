@@ -193,6 +193,10 @@ def _field_report(
     page: Page, found: Field, translation: str, fixed: Mapping[str, str]
 ) -> SegmentReport:
     unit, placeholders = _field_unit(found.value, page.terms)
+    if not any(ch.isalpha() for ch in re.sub(r"<[^<>]*>", "", translation)):
+        return SegmentReport(
+            found.key, found.value, found.value, "kept_source", ("the translation has no words",)
+        )
     if translation == unit and not any(fixed.get(t, t) != t for t in placeholders.values()):
         return SegmentReport(found.key, found.value, found.value, "same")
     if not placeholders:

@@ -206,12 +206,8 @@ def prepare(context: Context, item: WorkItem) -> Prepared:
     """Read the source post and the copy; raises `TranslatorError` for a bad post."""
     post = item.post
     text = read_post(post.source)
-    glossary = context.config.glossary
-    terms = {*glossary.do_not_translate, *(t for f in glossary.fixed.values() for t in f)}
     try:
-        page = read_page(
-            context.md, text, keys=context.config.translatable_keys, terms=sorted(terms)
-        )
+        page = _read(context, text)
     except TranslatorError as error:
         raise error.at(post.source) from None
     record = context.memory.post(post.source_key, post.target_language)
@@ -229,9 +225,19 @@ def prepare(context: Context, item: WorkItem) -> Prepared:
     return Prepared(item, page, sha256(text), record, current, target_text)
 
 
+def _read(context: Context, text: str) -> Page:
+    """A page cut as every step cuts it: the site's keys, glossary terms as placeholders."""
+    glossary = context.config.glossary
+    terms = {*glossary.do_not_translate, *(t for f in glossary.fixed.values() for t in f)}
+    return read_page(context.md, text, keys=context.config.translatable_keys, terms=sorted(terms))
+
+
 def _recover_staged(post: Post, record: PostRecord | None) -> None:
     """Finish or drop a copy staged by a run that was killed."""
     staged = staged_path(post.target)
+    if staged.is_symlink():
+        staged.unlink()  # never ours: stage() writes regular files only
+        return
     if not staged.exists():
         return
     if record is not None and sha256(read_post(staged)) == record.written_hash:
@@ -246,20 +252,20 @@ def current_slots(
     """The copy's text per recorded slot; `StructureChangedError` if they no longer align."""
     if sha256(target_text) == record.written_hash:
         return tuple(slot.written for slot in record.slots)
-    keys = context.config.translatable_keys
     try:
-        now = read_page(context.md, _neutral(target_text), keys=keys)
+        now = _read(context, _neutral(target_text))
     except TranslatorError as error:
         raise StructureChangedError(
             f"the copy no longer parses: {error.message}", path=path
         ) from None
-    before = read_page(context.md, _neutral(record.written_text), keys=keys)
+    before = _read(context, _neutral(record.written_text))
     same_count = len(slot_texts(now)) == len(record.slots)
     if not same_count or _skeleton(now) != _skeleton(before):
         raise StructureChangedError(
             "an editor changed the copy outside its translated text; nothing was written",
             path=path,
-            hint="make structural changes in the source post, or `translator approve` the copy",
+            hint="make structural changes in the source post, or move the copy away to have "
+            "it translated again",
         )
     return tuple(slot_texts(now))
 

@@ -79,11 +79,15 @@ def render_segment(
         items, notes = read_tags(_one_line(translations[0]), segment.placeholders)
     except TagRepairError as error:
         return Rendered(segment.source, "kept_source", (str(error),))
+    if not any(ch.isalpha() for ch in _TAG_TEXT.sub("", translations[0])) and _has_letters(segment):
+        return Rendered(segment.source, "kept_source", ("the translation has no words",))
     titles = dict(zip(segment.titles, translations[1:], strict=True))
     expected = _markdown.inline_signature(md, segment.source, env)
     for escape_all in (False, True):
         chunks = _assemble(segment, items, titles, fixed, escape_all=escape_all)
-        text = _wrap(segment, chunks)
+        # Markdown strips a block's edge whitespace; keeping it would make the copy's text
+        # differ from what was recorded, and an editor's edit appear where there is none.
+        text = _wrap(segment, chunks).strip()
         if _markdown.inline_signature(md, text, env) == expected:
             return Rendered(text, "repaired" if notes else "translated", tuple(notes))
     return Rendered(segment.source, "kept_source", (*notes, "the translation changed the markup"))
@@ -100,6 +104,13 @@ def splice(text: str, replacements: Sequence[tuple[int, int, str]]) -> str:
         position = end
     parts.append(text[position:])
     return "".join(parts)
+
+
+_TAG_TEXT = re.compile(r"<[^<>]*>")
+
+
+def _has_letters(segment: Segment) -> bool:
+    return any(ch.isalpha() for p in segment.pieces if p.tag is None for ch in p.text)
 
 
 def _one_line(text: str) -> str:
@@ -152,7 +163,9 @@ def _markup(piece: Piece, titles: dict[Title, str]) -> str:
 def _escape(words: str, segment: Segment, *, escape_all: bool) -> str:
     if escape_all:
         return _MARKDOWN_SPECIAL.sub(r"\\\1", words)
-    return words.replace("|", "\\|") if segment.in_table else words
+    if segment.in_table:
+        return words.replace("\\", "\\\\").replace("|", "\\|")
+    return words
 
 
 def _escape_block_start(words: str) -> str:

@@ -131,7 +131,8 @@ def extract_segments(
         else:
             heading = index > 0 and tokens[index - 1].type == "heading_open"
             found = _block(source, _without_attributes(md, token, env) if heading else token)
-        if found is not None and _has_words(found.text):
+        # A block that is only a glossary term is a segment too: its fixed translation applies.
+        if found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
             segments.append(_shift(found, offset))
     return segments, env
 
@@ -431,6 +432,10 @@ class _Walker:
     def finish(self) -> None:
         if self.cursor != len(self.content):
             raise _UnmappableError("trailing content")
+        # `&lt;x1/&gt;` reads as a tag once decoded: an engine could not tell it from one.
+        words = "".join(p.text for p in self.pieces if p.tag is None)
+        if _TAG_LIKE.search(words):
+            raise _UnmappableError("text that reads as a tag")
 
     def segment(self) -> Segment:
         pieces = _renumber(_merge_words(self.pieces))
@@ -464,6 +469,9 @@ def _merge_words(pieces: Sequence[Piece]) -> list[Piece]:
         else:
             merged.append(piece)
     return merged
+
+
+_TAG_LIKE = re.compile(r"<\s*/?\s*[gx]\s*\d+\s*/?\s*>", re.IGNORECASE)
 
 
 def _renumber(pieces: Sequence[Piece]) -> list[Piece]:
