@@ -8,14 +8,14 @@ through subprocesses with their own environment, so it does not depend on
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,17 +65,26 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
+def _healthy(api: str) -> bool:
+    """GET /health on the local server (127.0.0.1 only)."""
+    address = urllib.parse.urlsplit(f"{api}/health")
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=2)
+    try:
+        connection.request("GET", address.path)
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
 def wait_until_healthy(api: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"prefect server exited:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{api}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
+        if _healthy(api):
+            return
         time.sleep(0.5)
     pytest.fail(f"prefect server not healthy after {STARTUP_TIMEOUT}s:\n{log.read_text()[-3000:]}")
 
