@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# What the test suite needs that pip cannot install: Debian's hugo (the site
-# build test) and chromium (the review page test). Idempotent and quick when
-# everything is there; as root it installs what is missing.
+# What the test suite needs that pip cannot install: Debian's hugo (tests/test_hugo_site.py)
+# and chromium + chromium-driver (tests/test_review_page.py drives /usr/bin/chromium with
+# Playwright; never `playwright install`). Idempotent: silent and instant when all is there.
 set -euo pipefail
+
 missing=()
-command -v hugo >/dev/null || missing+=(hugo)
+command -v hugo >/dev/null 2>&1 || missing+=(hugo)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 [ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" -ne 0 ]; then
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo -n)
+else
   echo "install-test-deps: not root, cannot install ${missing[*]}; those tests will be skipped" >&2
   exit 0
 fi
+
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install() { "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+echo "install-test-deps: installing ${missing[*]}" >&2
+# Refresh the package lists only when they are missing or too old to find the packages.
+if ! compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null || ! install 2>/dev/null; then
+  "${as_root[@]}" apt-get update -qq
+  install
+fi

@@ -344,7 +344,6 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
     fixed = context.config.glossary.fixed.get(language, {})
     units = [known[u] for u in prepared.page.units]
     rendered = render_page(context.md, prepared.page, units, fixed=fixed)
-    keep = context.config.glossary.do_not_translate
     new_slots = [
         NewSlot(
             label,
@@ -352,7 +351,13 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
             report.source,
             report.result,
             check_slot(
-                context.md, report.source, report.result, keep=keep, fixed=fixed, notes=report.notes
+                report.source,
+                report.result,
+                source_language=context.config.source_language,
+                target_language=language,
+                glossary=context.config.glossary,
+                notes=report.notes,
+                md=context.md,
             ),
         )
         for n, (label, report) in enumerate(

@@ -3,13 +3,14 @@
 Each check returns flags `code: message`; they are stored with the slot and
 shown by `translator status` and the review page:
 - `markup`: every link destination, image source, inline code span, raw HTML
-  tag, autolink, shortcode and footnote reference of the source is in the
-  translation exactly once (and reassembly repairs are passed on);
+  tag, autolink, shortcode, math and footnote reference of the source is in
+  the translation exactly once; tag repairs and kept sources from the
+  reassembly are passed on;
 - `numbers`: the same numbers, whatever the decimal and thousands separators;
 - `urls`: the same URLs and e-mail addresses in the text;
-- `untranslated`: the text came back as it went, names and numbers aside;
-- `length`: much shorter or longer than the source, or one word repeated over
-  and over (a degenerate NMT output);
+- `untranslated`: the words came back as they went, names and numbers aside;
+- `length`: much shorter or longer than the source, or words repeated over and
+  over (a degenerate NMT output);
 - `glossary`: do-not-translate terms kept, fixed translations used.
 """
 
@@ -18,77 +19,129 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from translator._markdown import find_shortcodes
+from translator._markdown import find_shortcodes, make_parser
+from translator.config import Glossary
 
-__all__ = ("check_slot",)
+__all__ = ("CODES", "check_slot")
 
-_URL = re.compile(r"https?://[^\s<>()]*[^\s<>().,;:!?'\"]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+CODES = ("markup", "numbers", "urls", "untranslated", "length", "glossary")
+"""Every flag code, in the order the checks run."""
+
+_URL = re.compile(r"https?://[^\s<>()]*[^\s<>().,;:!?'\"»]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A thousands group is exactly three digits, so "en 2024 3 fois" stays two numbers.
+_NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f ,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?:…]\s*$")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+_REFERENCE = re.compile(r"\]\[([^\]]+)\]")
+_SPLITTERS = frozenset({"code_inline", "html_inline", "math_inline", "math_inline_double"})
+_KEPT_SOURCE = "the translation changed the markup"
+
 SHORT = 20
-"""Slots shorter than this (characters of text) are exempt from the length check."""
-RATIO = (0.5, 2.0)
-"""Translation length over source length outside this range is flagged."""
+"""Slots with less text than this (characters) are exempt from the length ratio."""
+MIN_WORDS = 3
+"""A slot needs this many ordinary words before `untranslated` can fire."""
+RATIOS: Mapping[tuple[str, str], tuple[float, float]] = MappingProxyType({("fr", "en"): (0.5, 2.0)})
+"""(source, target) -> the range of length ratios that passes; others use `DEFAULT_RATIO`."""
+DEFAULT_RATIO = (0.4, 2.5)
+"""Looser bounds for pairs whose usual ratio we have not measured."""
+REPEATS = 4
+"""A word (or a group of up to three words) this many times in a row is degenerate."""
 
 
 def check_slot(
-    md: MarkdownIt,
     source: str,
     translation: str,
     *,
-    keep: Sequence[str] = (),
-    fixed: Mapping[str, str] | None = None,
+    source_language: str,
+    target_language: str,
+    glossary: Glossary,
     notes: Sequence[str] = (),
+    md: MarkdownIt | None = None,
 ) -> tuple[str, ...]:
-    """Flags for one slot: `keep` are do-not-translate terms, `fixed` the glossary for the target."""
-    flags = [f"markup: {note}" for note in notes]
-    if translation == source and not notes:
-        flags.extend(_untranslated(md, source, keep))
-        return tuple(flags)
-    flags.extend(_markup(md, source, translation))
+    """Flags `code: message` for one translated slot; `notes` come from the reassembly.
+
+    `md` is the site's parser, to save building one per slot.
+    """
+    md = md or make_parser()
     source_text, target_text = _text(md, source), _text(md, translation)
-    flags.extend(_same_items("numbers", _numbers(source_text), _numbers(target_text)))
-    flags.extend(_same_items("urls", _URL.findall(source_text), _URL.findall(target_text)))
-    flags.extend(_length(source_text, target_text))
-    flags.extend(_glossary(source, translation, keep, fixed or {}))
+    ratio = RATIOS.get((source_language, target_language), DEFAULT_RATIO)
+    flags = [*_notes(notes), *_markup(md, source, translation)]
+    flags += _same_items("numbers", _numbers(source_text), _numbers(target_text))
+    flags += _same_items("urls", _URL.findall(source_text), _URL.findall(target_text))
+    # A kept source is identical by design: the markup note already says why.
+    if not any(_KEPT_SOURCE in note for note in notes):
+        flags += _untranslated(source_text, target_text, glossary.do_not_translate)
+    flags += _length(source_text, target_text, ratio)
+    flags += _glossary(source_text, target_text, glossary, target_language)
     return tuple(flags)
 
 
+def _notes(notes: Sequence[str]) -> Iterator[str]:
+    for note in notes:
+        kind = "kept source" if _KEPT_SOURCE in note else "tags repaired"
+        yield f"markup: {kind}: {note}"
+
+
 def _text(md: MarkdownIt, markdown: str) -> str:
-    """The words of an inline Markdown text, markup and code left out."""
+    """The prose of an inline Markdown text: markup, code and destinations left out."""
+    # Shortcode delimiters and arguments are not prose; a paired shortcode's inner text is.
+    for shortcode in reversed(list(find_shortcodes(markdown))):
+        markdown = f"{markdown[: shortcode.start]} {markdown[shortcode.end :]}"
     tokens = md.parseInline(markdown)[0].children or []
-    return "".join(_words(tokens))
+    return _FOOTNOTE_REF.sub(" ", "".join(_prose(tokens)))
 
 
-def _words(tokens: Sequence[Token]) -> Iterator[str]:
+def _prose(tokens: Sequence[Token]) -> Iterator[str]:
+    in_autolink = False
     for token in tokens:
-        if token.type in ("text", "text_special"):
+        if token.type in ("link_open", "link_close") and token.markup == "autolink":
+            # An autolink's text is its destination: the markup check covers it.
+            in_autolink = token.type == "link_open"
+        elif in_autolink:
+            continue
+        elif token.type in ("text", "text_special"):
             yield token.content
         elif token.type in ("softbreak", "hardbreak"):
             yield " "
         elif token.children:
-            yield from _words(token.children)
+            yield from _prose(token.children)
+        elif token.type in _SPLITTERS:
+            # Code, math and raw HTML are not prose, but they keep the words apart.
+            yield " "
 
 
 def _protected(md: MarkdownIt, markdown: str) -> Counter[str]:
-    found: Counter[str] = Counter(markdown[c.start : c.end] for c in find_shortcodes(markdown))
+    """What the translation must carry unchanged, each item with its count."""
+    found = Counter(f"shortcode {markdown[c.start : c.end]}" for c in find_shortcodes(markdown))
+    # Outside a whole document the definitions are missing, so markdown-it sees these as text.
+    found.update(f"footnote {ref}" for ref in _FOOTNOTE_REF.findall(markdown))
+    found.update(f"reference [{label}]" for label in _REFERENCE.findall(markdown))
     stack = list(md.parseInline(markdown)[0].children or [])
     while stack:
         token = stack.pop()
         stack.extend(token.children or [])
-        if token.type == "link_open":
-            found[f"link {token.attrGet('href')}"] += 1
-        elif token.type == "image":
-            found[f"image {token.attrGet('src')}"] += 1
-        elif token.type == "code_inline":
-            found[f"`{token.content}`"] += 1
-        elif token.type in ("html_inline", "footnote_ref"):
-            found[token.content or token.type] += 1
+        found.update(_protected_item(token))
     return found
+
+
+def _protected_item(token: Token) -> Iterator[str]:
+    if token.type == "link_open":
+        kind = "autolink" if token.markup == "autolink" else "link"
+        yield f"{kind} {token.attrGet('href')}"
+    elif token.type == "image":
+        yield f"image {token.attrGet('src')}"
+    elif token.type == "code_inline":
+        yield f"code `{token.content}`"
+    elif token.type == "html_inline":
+        yield f"HTML {token.content}"
+    elif token.type in ("math_inline", "math_inline_double"):
+        yield f"math {token.content}"
 
 
 def _markup(md: MarkdownIt, source: str, translation: str) -> Iterator[str]:
@@ -100,48 +153,67 @@ def _markup(md: MarkdownIt, source: str, translation: str) -> Iterator[str]:
 
 
 def _numbers(text: str) -> list[str]:
+    # Digits only: 3,5 and 3.5, 10 000 and 10,000 are the same number to a reader.
     return [re.sub(r"\D", "", n) for n in _NUMBER.findall(_URL.sub(" ", text))]
 
 
 def _same_items(code: str, source: Sequence[str], target: Sequence[str]) -> Iterator[str]:
     lost, added = Counter(source) - Counter(target), Counter(target) - Counter(source)
-    if lost or added:
-        parts = [f"lost {', '.join(sorted(lost.elements()))}"] if lost else []
-        parts += [f"added {', '.join(sorted(added.elements()))}"] if added else []
+    parts = [f"lost {', '.join(sorted(lost.elements()))}"] if lost else []
+    parts += [f"added {', '.join(sorted(added.elements()))}"] if added else []
+    if parts:
         yield f"{code}: {'; '.join(parts)}"
 
 
-def _untranslated(md: MarkdownIt, source: str, keep: Sequence[str]) -> Iterator[str]:
-    text = _text(md, source)
+def _untranslated(source: str, target: str, keep: Sequence[str]) -> Iterator[str]:
+    words = _ordinary_words(source, keep)
+    if len(words) >= MIN_WORDS and words == _ordinary_words(target, keep):
+        yield f"untranslated: came back as it went ({' '.join(words[:6])}…)"
+
+
+def _ordinary_words(text: str, keep: Sequence[str]) -> list[str]:
+    """Lower-cased words, without URLs, do-not-translate terms and names."""
+    text = _URL.sub(" ", text)
     for term in keep:
-        text = text.replace(term, " ")
-    words = [w for n, w in enumerate(_WORD.findall(text)) if n == 0 or not w[:1].isupper()]
-    if len(words) >= 3:
-        yield "untranslated: came back identical to the source"
+        text = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", " ", text)
+    words: list[str] = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        sentence_start = not words or _SENTENCE_END.search(text[: match.start()]) is not None
+        # A capital inside a sentence marks a name, which stays the same in any language.
+        if sentence_start or not word[0].isupper():
+            words.append(word.lower())
+    return words
 
 
-def _length(source: str, target: str) -> Iterator[str]:
-    if len(source.strip()) >= SHORT:
-        ratio = len(target.strip()) / len(source.strip())
-        if not RATIO[0] <= ratio <= RATIO[1]:
-            yield f"length: {ratio:.1f}× the source's length"
-    words = _WORD.findall(target.lower())
-    for n in range(len(words) - 3):
-        if len(set(words[n : n + 4])) == 1:
-            yield f"length: '{words[n]}' repeated"
-            return
+def _length(source: str, target: str, bounds: tuple[float, float]) -> Iterator[str]:
+    size, new_size = len(source.strip()), len(target.strip())
+    if size >= SHORT and not bounds[0] <= new_size / size <= bounds[1]:
+        yield f"length: {new_size / size:.1f}× the source's length"
+    repeated = _repetition(_WORD.findall(target.lower()))
+    if repeated and not _repetition(_WORD.findall(source.lower())):
+        yield f"length: {repeated!r} repeated {REPEATS} times or more"
 
 
-def _glossary(
-    source: str, translation: str, keep: Sequence[str], fixed: Mapping[str, str]
-) -> Iterator[str]:
-    for term in keep:
-        if _has(source, term) and not _has(translation, term):
+def _repetition(words: list[str]) -> str:
+    """The first word or group of up to three words repeated `REPEATS` times in a row."""
+    for size in (1, 2, 3):
+        for start in range(len(words) - size * REPEATS + 1):
+            group = words[start : start + size]
+            if words[start : start + size * REPEATS] == group * REPEATS:
+                return " ".join(group)
+    return ""
+
+
+def _glossary(source: str, target: str, glossary: Glossary, language: str) -> Iterator[str]:
+    for term in glossary.do_not_translate:
+        if _has(source, term) and not _has(target, term):
             yield f"glossary: {term!r} must stay as it is"
-    for term, required in fixed.items():
-        if _has(source, term) and not _has(translation, required):
+    for term, required in glossary.fixed.get(language, {}).items():
+        # Case-blind: a term may open a sentence in one language and not the other.
+        if _has(source, term, re.IGNORECASE) and not _has(target, required, re.IGNORECASE):
             yield f"glossary: {term!r} must be translated {required!r}"
 
 
-def _has(text: str, term: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) is not None
+def _has(text: str, term: str, flags: int = 0) -> bool:
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, flags) is not None
