@@ -1,388 +1,725 @@
 """Argos Translate packages on CTranslate2, batched over a whole run.
 
-argostranslate itself translates one line at a time with one CTranslate2
-call per line. This engine takes every text of a run at once: it splits them
-into sentences with pysbd (rule-based, offline: argostranslate's own
-splitters may download a model at first use), deduplicates the sentences,
-tokenizes them with the package's SentencePiece model, sorts them by length
-and translates them in CTranslate2 batches, then maps the results back.
-`naive=True` keeps argostranslate's own `translate()` path reachable, as the
-baseline the gain is measured against (bench/argos_throughput.py).
+argostranslate translates one line at a time, one CTranslate2 call per line
+(FIELD-NOTES: "No real batching"). This engine takes every text of a call at
+once and drives CTranslate2 itself:
 
-Tags: NMT models drop, move and mangle markup (argos #806, LibreTranslate
-#144). What this engine does, argostranslate's own tag injection made safe:
-- `<xN/>` placeholders (code, URLs, shortcodes) stay in the model input:
-  models copy such short tokens, and the caller reads them back leniently.
-- `<gN>…</gN>` pairs (emphasis, links) are removed from the sentence, whose
-  translation is then better; the text inside each pair is translated on its
-  own, in the same batch, and the pair is put back around that translation
-  where it is found in the sentence's translation (case-insensitively, the
-  occurrence nearest the run's place in the source).
-- When a run's translation is not found, the text falls back to translating
-  each run between tags on its own and joining them in source order: every
-  tag survives, word order may suffer. Whatever still goes wrong is repaired
-  or flagged by the reassembly (translator.reassemble).
-Pivots go through English when no direct package is installed.
+1. Paired tags (below) are taken out; what remains are plain strings.
+2. Each string is split into sentences with pysbd (rule-based and offline:
+   argostranslate's own splitters may download a model at first use). The
+   whitespace between sentences is kept and put back verbatim. A sentence
+   longer than `MAX_SOURCE_TOKENS` pieces is cut between clauses (after
+   `,` `;` `:`), else between words, so nothing is ever truncated.
+3. Sentences are deduplicated across the whole batch, tokenized with the
+   package's SentencePiece model as argostranslate does (`encode(out_type=str)`,
+   the package's `target_prefix`, `length_penalty=0.2`, `replace_unknowns`),
+   sorted by length and queued in chunks of `batch_size` to CTranslate2
+   (`threads` workers in parallel, one per CPU by default), each
+   chunk with `max_decoding_length = min(512, 2 × its longest input + 10)` and
+   `max_input_length=0` (CTranslate2 would otherwise cut inputs at 1024
+   pieces without a word). A real sentence ends long before that limit; a
+   hypothesis that reaches it is degenerate and logged as a warning.
+4. Translations are mapped back. A pair with no package goes through English
+   (fr→en, then en→es), the English strings split again by the second hop.
+
+Tag strategy. NMT models drop, move and mangle markup (argos #806,
+LibreTranslate #144), and a sentence reads better to a model without it.
+argostranslate's own `tags.py` translates the sentence without tags, then
+puts each tag around the separately translated text of its run, found
+verbatim in the sentence's translation. This engine does that, made safe:
+
+- `<gN>…</gN>` pairs (emphasis, links, images) are removed from the sentence;
+  the text of each pair (its run, placeholders included) is translated as an
+  extra string of the same batch, then looked for in the sentence's
+  translation: case-insensitively, at word edges when possible, inside its
+  parent pair, clear of its siblings, nearest the place the run had in the
+  source. The pair goes around it, so nesting is always valid.
+- `<xN/>` placeholders (inline code, URLs, shortcodes, hard breaks) stay in
+  the model's input: models copy such short tokens (the fixture writes
+  `<X2/>`), and they are written back `<x2/>`.
+- If a run's translation is not found, or a placeholder is lost or doubled,
+  that text falls back to translating each stretch between two tags on its
+  own and joining them with every tag in source order: no tag is ever
+  dropped, though word order may suffer. Whatever a model still gets wrong
+  is repaired or flagged by `translator.reassemble.render_segment`.
+
+`naive=True` runs the same tag layer over argostranslate's own `Translation`
+objects, one text at a time (configured by its `ARGOS_*` environment
+variables; its tokenizer also turns `_` into a space): the baseline that
+bench/argos_throughput.py measures this engine against.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from translator.errors import EngineError, ModelNotInstalledError
 
-__all__ = ("ArgosEngine",)
+__all__ = (
+    "ArgosEngine",
+    "ArgosSettings",
+    "LoadedModel",
+    "Package",
+    "StringTranslator",
+    "installed_packages",
+    "translate_tagged",
+)
 
 PIVOT = "en"
-_TAG = re.compile(r"<(/?)g(\d+)>")
-_ANY_TAG = re.compile(r"<[^<>]*>")
+"""The language a pair with no package of its own goes through."""
+MAX_SOURCE_TOKENS = 200
+"""Longer sentences are cut between clauses before translation."""
+MAX_DECODING_TOKENS = 512
+"""Upper bound of CTranslate2's max_decoding_length."""
+LENGTH_PENALTY = 0.2
+"""argostranslate's value, so beam search ranks hypotheses as it does."""
+
+_LOG = logging.getLogger(__name__)
+_TAG = re.compile(r"<(/?)([gx])(\d+)(/?)>")
+_PLACEHOLDER = re.compile(r"<x\d+/>")
+_PAIRS = re.compile(r"</?g\d+>")
+_CLAUSE_END = (",", ";", ":")
+
+Progress = Callable[[int, int], None]
+StringTranslator = Callable[[Sequence[str]], list[str]]
+"""Translates distinct one-line strings (placeholders kept), one result per string, in order."""
+Splitter = Callable[[str], list[str]]
+"""Cuts a text into sentences, each with the whitespace after it."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Package:
+class ArgosSettings:
+    """How the engine drives CTranslate2 (the engine table of translator.toml)."""
+
+    beam_size: int = 2
+    """Beam size of the search (1 = greedy)."""
+    threads: int = 0
+    """CTranslate2 workers translating batches in parallel, one thread each; 0 = one per CPU."""
+    compute_type: str = "default"
+    """CTranslate2 compute type; "default" is the type the model was converted to."""
+    batch_size: int = 32
+    """Sentences per CTranslate2 batch."""
+    auto_install: bool = True
+    """Install a missing pair from the Argos index (fails fast, clearly, offline)."""
+    naive: bool = False
+    """Translate with argostranslate's own objects, one text at a time (the baseline)."""
+
+    def __post_init__(self) -> None:
+        for name in ("beam_size", "batch_size"):
+            if getattr(self, name) < 1:
+                raise EngineError(
+                    f"{name} must be at least 1", hint="fix the engine table of translator.toml"
+                )
+        if self.threads < 0:
+            raise EngineError(
+                "threads must be 0 or more", hint="fix the engine table of translator.toml"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
     """An installed Argos package, as far as this engine needs it."""
 
     source: str
+    """Language it translates from."""
     target: str
+    """Language it translates into."""
     version: str
+    """The package's version, for the memory."""
     path: Path
+    """Its folder."""
     target_prefix: str
+    """Token that starts every output (multilingual packages), or ""."""
 
 
-@dataclass
-class _Loaded:
-    """A package's models, loaded once per engine."""
+class _Tokenizer(Protocol):
+    def encode(self, texts: Sequence[str]) -> list[list[str]]: ...
 
-    translator: Any
+    def decode(self, pieces: Sequence[str]) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _SentencePiece:
+    """SentencePiece as argostranslate uses it, minus its turning `_` into spaces."""
+
+    processor: Any
+    """A sentencepiece.SentencePieceProcessor."""
+
+    def encode(self, texts: Sequence[str]) -> list[list[str]]:
+        pieces: list[list[str]] = self.processor.encode(list(texts), out_type=str)
+        return pieces
+
+    def decode(self, pieces: Sequence[str]) -> str:
+        return str(self.processor.decode_pieces(list(pieces))).replace("▁", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class _ArgosTokenizer:
+    """argostranslate's own tokenizer, for packages with a BPE model instead."""
+
     tokenizer: Any
+    """An argostranslate.tokenizer.Tokenizer."""
+
+    def encode(self, texts: Sequence[str]) -> list[list[str]]:
+        return [self.tokenizer.encode(text) for text in texts]
+
+    def decode(self, pieces: Sequence[str]) -> str:
+        return str(self.tokenizer.decode(list(pieces)))
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedModel:
+    """One package's CTranslate2 translator and tokenizer, loaded once per engine."""
+
+    package: Package
+    """The package they come from."""
+    translator: Any
+    """The ctranslate2.Translator."""
+    tokenizer: _Tokenizer
+    """Its SentencePiece (or BPE) tokenizer."""
 
 
 class ArgosEngine:
-    """Translates tagged texts with installed Argos packages."""
+    """Translates tagged texts with installed Argos packages, whole batches at a time."""
 
     name = "argos"
 
     def __init__(
-        self,
-        *,
-        beam_size: int = 2,
-        threads: int = 0,
-        compute_type: str = "default",
-        batch_size: int = 32,
-        auto_install: bool = True,
-        naive: bool = False,
-        download_progress: Callable[[int, int], None] | None = None,
+        self, settings: ArgosSettings | None = None, *, download_progress: Progress | None = None
     ) -> None:
-        self.beam_size = beam_size
-        self.threads = threads
-        self.compute_type = compute_type
-        self.batch_size = batch_size
-        self.auto_install = auto_install
-        self.naive = naive
+        self.settings = settings or ArgosSettings()
         self.download_progress = download_progress
-        self._loaded: dict[Path, _Loaded] = {}
+        self._models: dict[Path, LoadedModel] = {}
+        self._splitters: dict[str, Splitter] = {}
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> ArgosEngine:
-        """An engine from config settings (unknown keys ignored)."""
-        names = (
-            "beam_size",
-            "threads",
-            "compute_type",
-            "batch_size",
-            "auto_install",
-            "naive",
-            "download_progress",
-        )
-        return cls(**{k: settings[k] for k in names if k in settings})
+        """An engine from the `[engine]` settings (unknown keys ignored)."""
+        known = {f.name for f in fields(ArgosSettings)}
+        chosen = ArgosSettings(**{k: v for k, v in settings.items() if k in known})
+        return cls(chosen, download_progress=settings.get("download_progress"))
 
-    # -- the engine interface ---------------------------------------------------------
     def model_version(self, *, source: str, target: str) -> str:
-        """`fr_en-1.9`, or `fr_en-1.9+en_es-1.0` for a pivot: no model is loaded."""
+        """`fr_en-1.9`, or `fr_en-1.9+en_es-1.0` through English; reads metadata only."""
         return "+".join(f"{p.source}_{p.target}-{p.version}" for p in self.route(source, target))
 
     def translate(self, texts: Sequence[str], *, source: str, target: str) -> list[str]:
-        """One translation per text, tags kept; pivots through English when needed."""
+        """One translation per text, in order, every tag kept."""
         route = self.route(source, target)
-        if self.naive:
-            return [self._naive(text, source, target) for text in texts]
-        result = list(texts)
-        for package in route:
-            result = self._hop(package, result)
-        return result
+        if not texts:
+            return []
+        if self.settings.naive:
+            strings = _argos_strings(source, target)
+            return [translate_tagged([text], strings)[0] for text in texts]
+        hops = [self._hop(package) for package in route]
+        return translate_tagged(texts, _chain(hops))
 
-    # -- packages ---------------------------------------------------------------------
-    def route(self, source: str, target: str) -> list[_Package]:
-        """The packages that take `source` to `target`; `ModelNotInstalledError` if none do."""
-        packages = {(p.source, p.target): p for p in _installed()}
-        if (source, target) not in packages and not (
-            (source, PIVOT) in packages and (PIVOT, target) in packages
-        ):
-            self._install_missing(source, target, packages)
-            packages = {(p.source, p.target): p for p in _installed()}
-        if (source, target) in packages:
-            return [packages[(source, target)]]
-        return [packages[(source, PIVOT)], packages[(PIVOT, target)]]
+    def route(self, source: str, target: str) -> list[Package]:
+        """The packages from `source` to `target`, installed first if allowed and missing."""
+        found = _route(source, target, installed_packages())
+        if found is None and self.settings.auto_install:
+            self._install(source, target)
+            found = _route(source, target, installed_packages())
+        if found is None:
+            raise _not_installed(source, target)
+        return found
 
-    def _install_missing(
-        self, source: str, target: str, packages: Mapping[tuple[str, str], _Package]
-    ) -> None:
-        installed = ", ".join(f"{s}→{t}" for s, t in sorted(packages)) or "none"
-        hint = (
-            f"installed pairs: {installed}; install one with `translator models install "
-            f"{source} {target}` or `translator models install FILE.argosmodel`, "
-            "or use `--engine pseudo`"
-        )
-        if not self.auto_install:
-            raise ModelNotInstalledError(f"no Argos package for {source}→{target}", hint=hint)
+    def models(self, source: str, target: str) -> tuple[LoadedModel, ...]:
+        """The loaded models of the route, loading those not loaded yet."""
+        return tuple(self._load(package) for package in self.route(source, target))
+
+    def _install(self, source: str, target: str) -> None:
         from translator import models
 
         try:
             models.install_pair(source, target, progress=self.download_progress)
         except EngineError as error:
-            raise ModelNotInstalledError(
-                f"no Argos package for {source}→{target} and {error.message}", hint=hint
-            ) from None
+            raise _not_installed(source, target, because=error.message) from error
 
-    def _load(self, package: _Package) -> _Loaded:
-        loaded = self._loaded.get(package.path)
+    def _load(self, package: Package) -> LoadedModel:
+        loaded = self._models.get(package.path)
         if loaded is None:
-            import ctranslate2
-            import sentencepiece
-
-            try:
-                translator = ctranslate2.Translator(
-                    str(package.path / "model"),
-                    device="cpu",
-                    compute_type=self.compute_type,
-                    inter_threads=1,
-                    intra_threads=self.threads,
-                )
-            except (RuntimeError, ValueError) as error:
-                raise EngineError(
-                    f"cannot load the model: {error}", path=package.path / "model"
-                ) from None
-            tokenizer = sentencepiece.SentencePieceProcessor(
-                model_file=str(package.path / "sentencepiece.model")
-            )
-            loaded = self._loaded[package.path] = _Loaded(translator, tokenizer)
+            loaded = self._models[package.path] = _load_model(package, self.settings)
         return loaded
 
-    # -- one package over a batch ------------------------------------------------------
-    def _hop(self, package: _Package, texts: Sequence[str]) -> list[str]:
-        plans = [_plan(text) for text in texts]
-        wanted = [s for plan in plans for s in plan.strings()]
-        done = self._strings(package, wanted)
-        results = [plan.inject(done) for plan in plans]
-        retry = [n for n, r in enumerate(results) if r is None]
-        if retry:
-            pieces = [p for n in retry for p in plans[n].run_pieces()]
-            done.update(self._strings(package, pieces))
-            for n in retry:
-                results[n] = plans[n].run_wise(done)
-        return [r if r is not None else texts[n] for n, r in enumerate(results)]
+    def _hop(self, package: Package) -> StringTranslator:
+        model = self._load(package)
+        split = self._splitter(package.source)
+        return lambda strings: _translate_strings(strings, model, split, self.settings)
 
-    def _strings(self, package: _Package, strings: Sequence[str]) -> dict[str, str]:
-        """Translate distinct strings: sentences split, deduplicated, sorted, batched."""
-        splitter = _splitter(package.source)
-        sentences_of = {s: _sentences(splitter, s) for s in dict.fromkeys(strings) if s.strip()}
-        distinct = list(
-            dict.fromkeys(
-                sentence
-                for parts in sentences_of.values()
-                for sentence, _ in parts
-                if sentence.strip()
-            )
-        )
-        translated = self._sentences(package, distinct)
-        out = {
-            s: "".join(translated.get(sentence, sentence) + space for sentence, space in parts)
-            for s, parts in sentences_of.items()
-        }
-        out.update({s: s for s in strings if not s.strip()})
-        return out
-
-    def _sentences(self, package: _Package, sentences: Sequence[str]) -> dict[str, str]:
-        loaded = self._load(package)
-        tokens = [loaded.tokenizer.encode(s, out_type=str) for s in sentences]
-        order = sorted(range(len(sentences)), key=lambda n: len(tokens[n]))
-        batch = [tokens[n] for n in order]
-        prefix = [[package.target_prefix]] * len(batch) if package.target_prefix else None
-        longest = max((len(t) for t in batch), default=0)
-        results = loaded.translator.translate_batch(
-            batch,
-            target_prefix=prefix,
-            beam_size=self.beam_size,
-            max_batch_size=self.batch_size,
-            max_input_length=0,
-            max_decoding_length=min(1024, 2 * longest + 16),
-            replace_unknowns=True,
-        )
-        translated: dict[str, str] = {}
-        for n, result in zip(order, results, strict=True):
-            translated[sentences[n]] = _detokenize(loaded.tokenizer, result.hypotheses[0], package)
-        return translated
-
-    def _naive(self, text: str, source: str, target: str) -> str:
-        """argostranslate's own path, one call per text (the benchmark's baseline)."""
-        from argostranslate import translate as argos
-
-        translation = argos.get_translation_from_codes(source, target)
-        plan = _plan(text)
-        done = {s: translation.translate(s) for s in plan.strings()}
-        injected = plan.inject(done)
-        if injected is not None:
-            return injected
-        done.update({s: translation.translate(s) for s in plan.run_pieces()})
-        return plan.run_wise(done)
+    def _splitter(self, language: str) -> Splitter:
+        split = self._splitters.get(language)
+        if split is None:
+            split = self._splitters[language] = _pysbd_splitter(language)
+        return split
 
 
-def _installed() -> list[_Package]:
+# -- packages ----------------------------------------------------------------------------
+
+
+def installed_packages() -> list[Package]:
+    """Translation packages in argostranslate's package folders (its env vars respected)."""
     from argostranslate import package as argos_package
 
     return [
-        _Package(
+        Package(
             p.from_code,
             p.to_code,
             str(p.package_version),
             Path(p.package_path),
-            getattr(p, "target_prefix", "") or "",
+            str(getattr(p, "target_prefix", "") or ""),
         )
         for p in argos_package.get_installed_packages()
+        if getattr(p, "type", "translate") == "translate"
     ]
 
 
-def _detokenize(tokenizer: Any, pieces: Sequence[str], package: _Package) -> str:
-    text: str = tokenizer.decode_pieces(list(pieces)).replace("▁", " ")
-    if package.target_prefix and text.startswith(package.target_prefix):
-        text = text[len(package.target_prefix) :]
-    return text.strip()
+def _route(source: str, target: str, packages: Sequence[Package]) -> list[Package] | None:
+    pairs = {(p.source, p.target): p for p in reversed(packages)}  # the first one wins
+    if (source, target) in pairs:
+        return [pairs[(source, target)]]
+    legs = [pairs.get((source, PIVOT)), pairs.get((PIVOT, target))]
+    return [leg for leg in legs if leg is not None] if all(legs) else None
 
 
-def _splitter(language: str) -> Callable[[str], list[Any]]:
+def _not_installed(source: str, target: str, *, because: str = "") -> ModelNotInstalledError:
+    pairs = sorted({f"{p.source}→{p.target}" for p in installed_packages()})
+    why = f" ({because})" if because else ""
+    return ModelNotInstalledError(
+        f"no Argos package for {source}→{target}, directly or through English{why}; "
+        f"installed pairs: {', '.join(pairs) or 'none'}",
+        hint="install one with `translator models install FILE.argosmodel` "
+        f"(or `translator models install {source} {target}` when online), "
+        "or translate with `--engine pseudo`",
+    )
+
+
+def _load_model(package: Package, settings: ArgosSettings) -> LoadedModel:
+    import ctranslate2
+
+    try:
+        translator = ctranslate2.Translator(
+            str(package.path / "model"),
+            device="cpu",
+            compute_type=settings.compute_type,
+            inter_threads=_workers(settings),
+            intra_threads=1,
+        )
+    except ValueError as error:
+        usable = ", ".join(["default", *sorted(ctranslate2.get_supported_compute_types("cpu"))])
+        raise EngineError(
+            f"compute type {settings.compute_type!r} cannot run on this machine ({error})",
+            hint=f"set the engine's compute_type to one of: {usable}",
+        ) from error
+    except RuntimeError as error:
+        raise EngineError(
+            f"cannot load the model ({error})",
+            path=package.path,
+            hint="reinstall the package with `translator models install`",
+        ) from error
+    return LoadedModel(package, translator, _tokenizer(package))
+
+
+def _workers(settings: ArgosSettings) -> int:
+    """Parallel CTranslate2 workers: `threads`, or one per CPU this process may use.
+
+    A run is many batches, and batches side by side beat threads inside one:
+    on 2 cores, 2 workers of 1 thread decode ~2,000 tokens/s against ~950 for
+    CTranslate2's default (1 worker, several threads) on Transformer base
+    (bench/argos_throughput.py). Workers share the model's weights.
+    """
+    if settings.threads:
+        return settings.threads
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def _tokenizer(package: Package) -> _Tokenizer:
+    sentencepiece_model = package.path / "sentencepiece.model"
+    if sentencepiece_model.exists():
+        import sentencepiece
+
+        return _SentencePiece(sentencepiece.SentencePieceProcessor(str(sentencepiece_model)))
+    from argostranslate import package as argos_package
+
+    tokenizer = getattr(argos_package.Package(package.path), "tokenizer", None)
+    if tokenizer is None:
+        raise EngineError(
+            "the package has no tokenizer model",
+            path=package.path,
+            hint="reinstall the package with `translator models install`",
+        )
+    return _ArgosTokenizer(tokenizer)
+
+
+def _argos_strings(source: str, target: str) -> StringTranslator:
+    from argostranslate import translate as argos
+
+    translation = argos.get_translation_from_codes(source, target)
+    return lambda strings: [translation.translate(s) for s in strings]
+
+
+# -- plain strings through the models ------------------------------------------------------
+
+
+def _chain(hops: Sequence[StringTranslator]) -> StringTranslator:
+    def translate(strings: Sequence[str]) -> list[str]:
+        result = list(strings)
+        for hop in hops:
+            result = hop(result)
+        return result
+
+    return translate
+
+
+def _translate_strings(
+    strings: Sequence[str], model: LoadedModel, split: Splitter, settings: ArgosSettings
+) -> list[str]:
+    """Strings cut into sentences, distinct sentences translated in batches, put back."""
+
+    def count(text: str) -> int:
+        return len(model.tokenizer.encode([text])[0])
+
+    layouts = [_layout(text, split, count) for text in strings]
+    wanted = list(dict.fromkeys(u for layout in layouts for u, _ in layout if _has_words(u)))
+    done = dict(zip(wanted, _translate_sentences(wanted, model, settings), strict=True))
+    return ["".join(done.get(u, u) + space for u, space in layout).strip() for layout in layouts]
+
+
+def _pysbd_splitter(language: str) -> Splitter:
     import pysbd
 
     try:
         segmenter = pysbd.Segmenter(language=language, clean=False, char_span=True)
-    except ValueError:
+    except ValueError:  # a language pysbd has no rules for: its generic (English) ones
         segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
-    return segmenter.segment  # type: ignore[no-any-return]
+    return lambda text: [span.sent for span in segmenter.segment(text)]
 
 
-def _sentences(split: Callable[[str], list[Any]], text: str) -> list[tuple[str, str]]:
-    """(sentence, whitespace after it) pairs that add up to `text`."""
-    parts: list[tuple[str, str]] = []
-    position = 0
-    for span in split(text):
-        start = text.find(span.sent.strip(), position) if span.sent.strip() else -1
-        if start < 0:
-            return [(text.strip(), "")]
-        end = start + len(span.sent.strip())
-        if parts and text[position:start].strip() == "":
-            parts[-1] = (parts[-1][0], parts[-1][1] + text[position:start])
-        elif position < start:
-            return [(text.strip(), "")]
-        parts.append((text[start:end], ""))
-        position = end
-    if parts:
-        parts[-1] = (parts[-1][0], parts[-1][1] + text[position:])
-    return parts or [(text, "")]
+def _layout(text: str, split: Splitter, count: Callable[[str], int]) -> list[tuple[str, str]]:
+    """(sentence, whitespace after it) pairs that add up to `text`, none too long."""
+    spans = split(text)
+    if "".join(spans) != text:  # never seen on the corpus, but no character may be lost
+        spans = [text]
+    layout: list[tuple[str, str]] = []
+    for span in spans:
+        sentence = span.rstrip()
+        space = span[len(sentence) :]
+        # A piece covers at least one UTF-8 byte, bar the leading "▁": most need no count.
+        if len(sentence.encode()) < MAX_SOURCE_TOKENS or count(sentence) <= MAX_SOURCE_TOKENS:
+            layout.append((sentence, space))
+        else:
+            *pieces, (last, _) = _cut_long(sentence, count)
+            layout.extend([*pieces, (last, space)])
+    return layout
+
+
+def _cut_long(sentence: str, count: Callable[[str], int]) -> list[tuple[str, str]]:
+    """Cut between words, after a clause where possible, into pieces of few enough tokens."""
+    words = re.split(r"(\s+)", sentence)  # words at even indexes, whitespace at odd ones
+    pieces: list[tuple[str, str]] = []
+    first, total, clause = 0, 0, -1
+    for n in range(0, len(words), 2):
+        size = count(words[n])
+        if total and total + size > MAX_SOURCE_TOKENS:
+            last = clause if clause >= first else n - 2
+            pieces.append(("".join(words[first : last + 1]), words[last + 1]))
+            first, clause = last + 2, -1
+            total = sum(count(words[k]) for k in range(first, n, 2))
+        total += size
+        if words[n].endswith(_CLAUSE_END):
+            clause = n
+    pieces.append(("".join(words[first:]), ""))
+    return pieces
+
+
+def _translate_sentences(
+    sentences: Sequence[str], model: LoadedModel, settings: ArgosSettings
+) -> list[str]:
+    """Sorted by length, chunked, every chunk queued at once so parallel workers share them."""
+    if not sentences:
+        return []
+    tokens = model.tokenizer.encode(sentences)
+    order = sorted(range(len(sentences)), key=lambda n: len(tokens[n]))
+    # Small batches rather than idle workers when there are few sentences.
+    size = max(1, min(settings.batch_size, -(-len(order) // _workers(settings))))
+    jobs = [order[first : first + size] for first in range(0, len(order), size)]
+    queued = [_submit(model, [tokens[n] for n in job], settings) for job in jobs]
+    results = [""] * len(sentences)
+    for job, (limit, pending) in zip(jobs, queued, strict=True):
+        for n, result in zip(job, pending, strict=True):
+            results[n] = _decode(model, _hypothesis(result), limit, sentences[n])
+    return results
+
+
+def _submit(
+    model: LoadedModel, batch: Sequence[Sequence[str]], settings: ArgosSettings
+) -> tuple[int, list[Any]]:
+    prefix = model.package.target_prefix
+    limit = min(MAX_DECODING_TOKENS, 2 * max(len(t) for t in batch) + 10) + bool(prefix)
+    pending = model.translator.translate_batch(
+        [list(t) for t in batch],
+        target_prefix=[[prefix]] * len(batch) if prefix else None,
+        asynchronous=True,
+        beam_size=settings.beam_size,
+        num_hypotheses=1,
+        length_penalty=LENGTH_PENALTY,
+        replace_unknowns=True,
+        max_input_length=0,
+        max_decoding_length=limit,
+    )
+    return limit, list(pending)
+
+
+def _hypothesis(pending: Any) -> list[str]:
+    try:
+        hypothesis: list[str] = pending.result().hypotheses[0]
+    except RuntimeError as error:
+        raise EngineError(f"CTranslate2 failed on a batch ({error})") from error
+    return hypothesis
+
+
+def _decode(model: LoadedModel, pieces: list[str], limit: int, sentence: str) -> str:
+    prefix = model.package.target_prefix
+    if prefix and pieces[:1] == [prefix]:
+        pieces = pieces[1:]
+    if len(pieces) + bool(prefix) >= limit:
+        _LOG.warning("a translation reached the decoding limit (%d): %.60r", limit, sentence)
+    return model.tokenizer.decode(pieces).strip()
+
+
+# -- the tag layer -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """The text inside one `<gN>…</gN>` pair."""
+    """The words inside one `<gN>…</gN>` pair, placed in the sentence without pairs."""
 
     name: str
+    """`g1`."""
     text: str
-    at: float
+    """Its words, placeholders kept, nested pairs removed, no edge whitespace."""
+    start: int
+    """Where `text` starts in the plan's sentence."""
+    parent: str | None
+    """The pair it sits in, if any."""
+    depth: int
+    """How many pairs it sits in."""
+    placeholders: tuple[str, ...]
+    """The placeholders inside it, `x2`."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """How one tagged text is translated: the sentence without pairs, and each pair's run."""
+    """How one tagged text is translated."""
 
     text: str
+    """The text as given."""
     sentence: str
+    """The text without its pairs (placeholders kept); "" when it cannot be planned."""
     runs: tuple[_Run, ...]
+    """Its pairs, outer before inner, left to right."""
     placeholders: tuple[str, ...]
+    """Its placeholders, `x2`."""
 
     def strings(self) -> Iterator[str]:
-        """What must be translated for the sentence-and-injection strategy."""
-        yield self.sentence
-        for run in self.runs:
-            yield run.text
+        """What the model must translate for the sentence-and-runs strategy."""
+        if self.sentence:
+            yield self.sentence
+            yield from (run.text for run in self.runs)
+        else:
+            yield from self.pieces()
 
-    def inject(self, done: Mapping[str, str]) -> str | None:
-        """Put each pair around its run's translation inside the sentence's; None if lost."""
-        result = _canonical_placeholders(done[self.sentence], self.placeholders)
-        if result is None:
-            return None
-        for run in self.runs:
-            found = _find(result, done[run.text], run.at)
-            if found is None:
-                return None
-            start, end = found
-            result = f"{result[:start]}<{run.name}>{result[start:end]}</{run.name}>{result[end:]}"
-        return result
+    def pieces(self) -> Iterator[str]:
+        """The stretches between tags, for the run-wise fallback."""
+        for part, is_tag in _stretches(self.text):
+            if not is_tag and part.strip():
+                yield part.strip()
 
-    def run_pieces(self) -> list[str]:
-        """The texts between tags, for the run-wise fallback."""
-        return [p.strip() for p in _ANY_TAG.split(self.text) if p.strip()]
 
-    def run_wise(self, done: Mapping[str, str]) -> str:
-        """Every piece between tags translated alone, tags kept in source order."""
-        out = []
-        for piece in re.split(r"(<[^<>]*>)", self.text):
-            if piece.startswith("<") or not piece.strip():
-                out.append(piece)
-            else:
-                lead = piece[: len(piece) - len(piece.lstrip())]
-                trail = piece[len(piece.rstrip()) :]
-                out.append(lead + done[piece.strip()] + trail)
-        return "".join(out)
+def translate_tagged(texts: Sequence[str], translate: StringTranslator) -> list[str]:
+    """Translate tagged texts with a translator of plain strings, putting every tag back."""
+    plans = [_plan(text) for text in texts]
+    done = _translate_new([s for plan in plans for s in plan.strings()], translate, {})
+    results = [_inject(plan, done) if plan.sentence else None for plan in plans]
+    failed = [plan for plan, result in zip(plans, results, strict=True) if result is None]
+    done = _translate_new([s for plan in failed for s in plan.pieces()], translate, done)
+    return [
+        result if result is not None else _run_wise(plan, done)
+        for plan, result in zip(plans, results, strict=True)
+    ]
+
+
+def _translate_new(
+    strings: Sequence[str], translate: StringTranslator, done: Mapping[str, str]
+) -> dict[str, str]:
+    todo = [s for s in dict.fromkeys(strings) if s not in done and _has_words(s)]
+    result = {**done, **{s: s for s in strings if not _has_words(s)}}
+    if todo:
+        translated = translate(todo)
+        if len(translated) != len(todo):
+            raise EngineError(f"got {len(translated)} translations for {len(todo)} sentences")
+        result.update(zip(todo, translated, strict=True))
+    return result
+
+
+def _has_words(text: str) -> bool:
+    return any(char.isalpha() for char in _PLACEHOLDER.sub("", text))
+
+
+def _stretches(text: str) -> Iterator[tuple[str, bool]]:
+    """Words and tags in order, each with whether it is a tag."""
+    position = 0
+    for match in _TAG.finditer(text):
+        yield text[position : match.start()], False
+        yield match.group(0), True
+        position = match.end()
+    yield text[position:], False
 
 
 def _plan(text: str) -> _Plan:
-    sentence = re.sub(r"\s{2,}", " ", _TAG.sub("", text)).strip()
-    runs: list[_Run] = []
+    """Take the pairs out of `text`; a plan with no sentence if they do not nest."""
+    unplanned = _Plan(text, "", (), ())
+    opened: list[tuple[str, int]] = []
+    spans: list[tuple[int, str, int, str | None, int]] = []  # start, name, end, parent, depth
     for match in _TAG.finditer(text):
-        if match.group(1):
-            continue
-        name = f"g{match.group(2)}"
-        close = text.find(f"</{name}>", match.end())
-        if close < 0:
-            continue
-        inner = _ANY_TAG.sub("", text[match.end() : close]).strip()
-        plain_before = len(_TAG.sub("", text[: match.start()]))
-        if inner:
-            runs.append(_Run(name, inner, plain_before / max(1, len(sentence))))
-    # Innermost pairs last: an outer pair is injected first and the inner one inside it.
-    placeholders = tuple(f"x{n}" for n in re.findall(r"<x(\d+)/>", text))
-    return _Plan(text, sentence, tuple(runs), placeholders)
+        closing, kind, number, empty = match.groups()
+        if kind == "x":
+            if closing or not empty:
+                return unplanned
+        elif empty:
+            return unplanned
+        elif not closing:
+            opened.append((kind + number, match.start()))
+        elif opened and opened[-1][0] == kind + number:
+            name, start = opened.pop()
+            parent = opened[-1][0] if opened else None
+            spans.append((start, name, match.end(), parent, len(opened)))
+        else:
+            return unplanned
+    return unplanned if opened else _plan_runs(text, sorted(spans))
 
 
-def _canonical_placeholders(translation: str, names: Sequence[str]) -> str | None:
-    """The translation with each placeholder written `<xN/>` again; None if one is lost."""
-    for name in names:
-        loose = re.compile(rf"<\s*{name[0]}\s*{name[1:]}\s*/?\s*>", re.IGNORECASE)
-        if len(loose.findall(translation)) != 1:
+def _plan_runs(text: str, spans: Sequence[tuple[int, str, int, str | None, int]]) -> _Plan:
+    sentence = _PAIRS.sub("", text)
+    lead = len(sentence) - len(sentence.lstrip())
+    runs: list[_Run] = []
+    for start, name, end, parent, depth in spans:
+        inner = _PAIRS.sub("", text[start:end])
+        words = inner.strip()
+        if not words:  # an empty pair has no words to go around: run-wise
+            return _Plan(text, "", (), ())
+        at = len(_PAIRS.sub("", text[:start])) + inner.index(words) - lead
+        runs.append(_Run(name, words, max(0, at), parent, depth, _names(words)))
+    return _Plan(text, sentence.strip(), tuple(runs), _names(sentence))
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(match[1:-2] for match in _PLACEHOLDER.findall(text))
+
+
+def _inject(plan: _Plan, done: Mapping[str, str]) -> str | None:
+    """The sentence's translation with each pair around its run's; None if one is lost."""
+    translation = _canonical(done[plan.sentence], plan.placeholders)
+    if translation is None:
+        return None
+    parents = {run.name: run.parent for run in plan.runs}
+    spans: dict[str, tuple[int, int]] = {}
+    for run in plan.runs:
+        needle = _canonical(done[run.text], run.placeholders)
+        if needle is None or not needle.strip():
             return None
-        translation = loose.sub(f"<{name}/>", translation)
+        region = spans[run.parent] if run.parent else (0, len(translation))
+        ancestors = set(_ancestors(run.name, parents))
+        taken = [span for name, span in spans.items() if name not in ancestors]
+        expected = run.start * len(translation) / max(1, len(plan.sentence))
+        span = _locate(translation, needle.strip(), region, taken, expected)
+        if span is None:
+            return None
+        spans[run.name] = span
+    return _insert_pairs(translation, spans, {run.name: run.depth for run in plan.runs})
+
+
+def _ancestors(name: str, parents: Mapping[str, str | None]) -> Iterator[str]:
+    parent = parents[name]
+    while parent is not None:
+        yield parent
+        parent = parents[parent]
+
+
+def _canonical(translation: str, names: Sequence[str]) -> str | None:
+    """Each placeholder written `<xN/>` again; None if one is missing or doubled."""
+    for name in names:
+        loose = re.compile(rf"<\s*x\s*{name[1:]}\s*/?\s*>", re.IGNORECASE)
+        translation, found = loose.subn(f"<{name}/>", translation)
+        if found != 1:
+            return None
     return translation
 
 
-def _find(haystack: str, needle: str, at: float) -> tuple[int, int] | None:
-    """The span of `needle` in `haystack` (ignoring case) nearest the relative position `at`."""
-    if not needle:
-        return None
-    visible = _ANY_TAG.sub(lambda m: "\0" * len(m.group(0)), haystack).lower()
-    starts = [m.start() for m in re.finditer(re.escape(needle.lower()), visible)]
-    if not starts:
-        return None
-    best = min(starts, key=lambda s: abs(s / max(1, len(haystack)) - at))
-    return best, best + len(needle)
+def _locate(
+    text: str,
+    needle: str,
+    region: tuple[int, int],
+    taken: Sequence[tuple[int, int]],
+    expected: float,
+) -> tuple[int, int] | None:
+    """Where `needle` is in `text` (any case), in `region`, clear of `taken`, nearest `expected`."""
+    haystack, wanted, size = _fold(text), _fold(needle), len(needle)
+    placeholders = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
+    found: list[int] = []
+    at = haystack.find(wanted, region[0])
+    while at != -1 and at + size <= region[1]:
+        cuts_placeholder = any(s < edge < e for s, e in placeholders for edge in (at, at + size))
+        if not cuts_placeholder and not any(at < e and s < at + size for s, e in taken):
+            found.append(at)
+        at = haystack.find(wanted, at + 1)
+    whole_words = [at for at in found if _at_word_edges(text, at, at + size)]
+    best = min(whole_words or found, key=lambda at: abs(at - expected), default=None)
+    return None if best is None else (best, best + size)
+
+
+def _fold(text: str) -> str:
+    """Lower case that keeps every index (a few characters lower to two)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _at_word_edges(text: str, start: int, end: int) -> bool:
+    before = start == 0 or not (text[start - 1].isalnum() and text[start].isalnum())
+    after = end == len(text) or not (text[end - 1].isalnum() and text[end].isalnum())
+    return before and after
+
+
+def _insert_pairs(text: str, spans: Mapping[str, tuple[int, int]], depth: Mapping[str, int]) -> str:
+    # At one position: closing tags first, inner ones first; then opening tags, outer first.
+    events = sorted(
+        [(start, 1, depth[name], f"<{name}>") for name, (start, _) in spans.items()]
+        + [(end, 0, -depth[name], f"</{name}>") for name, (_, end) in spans.items()]
+    )
+    out: list[str] = []
+    position = 0
+    for at, _, _, tag in events:
+        out.extend([text[position:at], tag])
+        position = at
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _run_wise(plan: _Plan, done: Mapping[str, str]) -> str:
+    """Each stretch between tags translated alone; every tag kept, in source order."""
+    out: list[str] = []
+    for part, is_tag in _stretches(plan.text):
+        words = part.strip()
+        if is_tag or not words:
+            out.append(part)
+        else:
+            out.append(part[: part.index(words)] + done[words] + part[len(part.rstrip()) :])
+    return "".join(out)
