@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import sqlite3
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -77,6 +78,9 @@ class SiteRef:
     """Target languages; None = the site's config."""
     engine: str | None = None
     """Engine name; None = the site's config."""
+    today: str = field(default_factory=lambda: dt.date.today().isoformat())
+    """The run's date, stamped on every copy: fixed when the run starts, so tasks that
+    run after midnight (or on a worker in another time zone) stamp the same date."""
 
     def config(self) -> SiteConfig:
         """The site's config with the run's overrides."""
@@ -103,7 +107,9 @@ def _context(site: SiteRef) -> Iterator[pipeline.Context]:
     """The pipeline's context in this process: the memory opened here, the cached engine."""
     config = site.config()
     with Memory.open(config.state_dir / "memory.sqlite") as memory:
-        yield pipeline.Context(config, memory, engine_factory=lambda: _engine(config))
+        yield pipeline.Context(
+            config, memory, engine_factory=lambda: _engine(config), today=site.today
+        )
 
 
 @task(

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # What the test suite needs that pip cannot install: Debian's hugo (tests/test_hugo_site.py)
 # and chromium + chromium-driver (tests/test_review_page.py drives /usr/bin/chromium with
-# Playwright; never `playwright install`). Idempotent: silent and instant when all is there.
+# Playwright; never `playwright install`), and the time zones of tzdata. Idempotent: silent and instant when all is there.
 set -euo pipefail
 
 missing=()
 command -v hugo >/dev/null 2>&1 || missing+=(hugo)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+# tests/test_machine_independence.py runs the CLI under TZ=Pacific/Kiritimati.
+[ -e /usr/share/zoneinfo/Pacific/Kiritimati ] || missing+=(tzdata)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -15,6 +15,10 @@ import pytest
 ARGOS_FIXTURES = Path(__file__).parent / "fixtures" / "argos"
 """Fixture packages built by scripts/build_fixture_models.py."""
 
+HANG = 60
+"""Seconds after which a call that should fail at once is taken to hang. Tests time
+nothing else: speed depends on the CPU and belongs in bench/."""
+
 _ARGOS_DIRS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "ARGOS_PACKAGES_DIR")
 
 

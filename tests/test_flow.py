@@ -89,6 +89,14 @@ def test_flow__table_artifact_lists_the_copies(site: Site) -> None:
     assert (row["target"], row["action"], row["status"]) == (COPY, "written", "machine")
 
 
+def test_flow__every_task_stamps_the_run_date(site: Site) -> None:
+    # The date is fixed when the run starts: a write task that runs after midnight,
+    # or on a Dask worker in another time zone, stamps the same date as the others.
+    ref = translate_posts.SiteRef(str(site.root), engine="pseudo", today="1999-12-31")
+    translate_posts.translate_steps(ref)
+    assert read_values(site.read(COPY))["translation"]["date"] == "1999-12-31"
+
+
 def test_flow__rerun_translates_nothing(site: Site) -> None:
     run(site)
     before = site.read(COPY)

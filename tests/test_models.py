@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import typer
-from conftest import ARGOS_FIXTURES
+from conftest import ARGOS_FIXTURES, HANG
 from typer.testing import CliRunner, Result
 
 from translator import models
@@ -156,10 +156,10 @@ def test_remove__not_installed_is_one_line(packages: Path) -> None:
     )
 
 
-def test_install__pair_with_index_unreachable_is_one_line_within_10s(packages: Path) -> None:
+def test_install__pair_with_index_unreachable_is_one_line_and_fails_fast(packages: Path) -> None:
     start = time.monotonic()
     done = cli("install", "fr", "de")
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < HANG  # a guard against hanging, not a speed test
     assert done.exit_code == 3
     assert isinstance(done.exception, SystemExit)  # no traceback
     (line,) = done.output.splitlines()
@@ -201,7 +201,7 @@ def test_available_packages__a_silent_index_times_out(
         start = time.monotonic()
         with pytest.raises(EngineError, match="cannot reach the Argos package index"):
             models.available_packages(timeout=0.5)
-        assert time.monotonic() - start < 2
+        assert time.monotonic() - start < HANG  # the 0.5 s timeout works: no hang
 
 
 def test_install__pair_from_the_index(index: str) -> None:

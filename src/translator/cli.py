@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
@@ -66,7 +67,11 @@ Threads = Annotated[
 ]
 ComputeType = Annotated[
     str | None,
-    typer.Option(help="default, int8, int8_float32 or float32.", rich_help_panel=_ARGOS),
+    typer.Option(
+        help="CTranslate2 compute type: default (the model's own), auto, int8, float32… "
+        "Which ones run depends on the CPU (int16 on some x86-64 only).",
+        rich_help_panel=_ARGOS,
+    ),
 ]
 BatchSize = Annotated[
     int | None, typer.Option(help="Sentences per CTranslate2 batch.", rich_help_panel=_ARGOS, min=1)
@@ -85,7 +90,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except TranslatorError as error:
-            stderr.print(f"[red]Error:[/red] {error}", markup=True, soft_wrap=True)
+            fail_line(error)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
 
     return wrapper  # type: ignore[return-value]
@@ -93,7 +98,8 @@ def reports_errors(command: F) -> F:
 
 def fail_line(error: TranslatorError) -> None:
     """Report one failed file and go on."""
-    stderr.print(f"[red]Error:[/red] {error}", markup=True, soft_wrap=True)
+    # escape(): messages quote paths and settings such as `[engine]`, not Rich markup.
+    stderr.print(f"[red]Error:[/red] {escape(str(error))}", markup=True, soft_wrap=True)
 
 
 @app.command()

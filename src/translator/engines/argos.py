@@ -67,7 +67,9 @@ __all__ = (
     "LoadedModel",
     "Package",
     "StringTranslator",
+    "check_compute_type",
     "installed_packages",
+    "runnable_compute_types",
     "translate_tagged",
 )
 
@@ -194,6 +196,9 @@ class ArgosEngine:
         self, settings: ArgosSettings | None = None, *, download_progress: Progress | None = None
     ) -> None:
         self.settings = settings or ArgosSettings()
+        if not self.settings.naive:
+            # Before anything is installed or loaded: the CPU decides, whatever the model.
+            check_compute_type(self.settings.compute_type)
         self.download_progress = download_progress
         self._models: dict[Path, LoadedModel] = {}
         self._splitters: dict[str, Splitter] = {}
@@ -300,6 +305,31 @@ def _not_installed(source: str, target: str, *, because: str = "") -> ModelNotIn
     )
 
 
+def runnable_compute_types() -> frozenset[str]:
+    """The compute types CTranslate2 can run on this machine's CPU, with `default` and `auto`.
+
+    Machine-dependent: int16 exists on some x86-64 CPUs only (an AMD EPYC with
+    AVX-512 offers int8, int8_float32 and float32), float16 and bfloat16 on
+    few. `default` (the model's own type) and `auto` let CTranslate2 fall back
+    to a type the CPU runs.
+    """
+    import ctranslate2
+
+    return frozenset({"default", "auto", *ctranslate2.get_supported_compute_types("cpu")})
+
+
+def check_compute_type(compute_type: str) -> None:
+    """Refuse, before any model is loaded, a compute type this CPU cannot run."""
+    runnable = runnable_compute_types()
+    if compute_type not in runnable:
+        raise EngineError(
+            f"compute type {compute_type!r} cannot run on this machine's CPU "
+            f"(it runs: {', '.join(sorted(runnable))})",
+            hint="pass one of them with --compute-type, or set `compute_type` in the "
+            "[engine] table of translator.toml (`default` always works)",
+        )
+
+
 def _load_model(package: Package, settings: ArgosSettings) -> LoadedModel:
     import ctranslate2
 
@@ -312,10 +342,11 @@ def _load_model(package: Package, settings: ArgosSettings) -> LoadedModel:
             intra_threads=1,
         )
     except ValueError as error:
-        usable = ", ".join(["default", *sorted(ctranslate2.get_supported_compute_types("cpu"))])
         raise EngineError(
-            f"compute type {settings.compute_type!r} cannot run on this machine ({error})",
-            hint=f"set the engine's compute_type to one of: {usable}",
+            f"CTranslate2 refused compute type {settings.compute_type!r} ({error})",
+            path=package.path,
+            hint='set `compute_type = "default"` in the [engine] table of translator.toml '
+            "or pass --compute-type default",
         ) from error
     except RuntimeError as error:
         raise EngineError(
