@@ -10,6 +10,15 @@ command -v hugo >/dev/null 2>&1 || missing+=(hugo)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 # tests/test_machine_independence.py runs the CLI under TZ=Pacific/Kiritimati.
 [ -e /usr/share/zoneinfo/Pacific/Kiritimati ] || missing+=(tzdata)
+
+# A French locale for tests/test_machine_independence.py, generated where locale-gen
+# exists (Debian's locales package); without it that one case is skipped.
+if ! locale -a 2>/dev/null | grep -qi '^fr_FR\.utf-\?8$' && command -v locale-gen >/dev/null \
+  && [ "$(id -u)" -eq 0 ] && [ -w /etc/locale.gen ]; then
+  grep -q '^fr_FR.UTF-8 UTF-8' /etc/locale.gen || echo 'fr_FR.UTF-8 UTF-8' >>/etc/locale.gen
+  locale-gen >/dev/null 2>&1 || echo "install-test-deps: locale-gen failed; fr_FR.UTF-8 tests skip" >&2
+fi
+
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
