@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -26,8 +27,10 @@ from translator import _markdown, pipeline, review
 from translator._cli_models import models_app
 from translator.config import SiteConfig, find_site_root, load_config, write_init
 from translator.engines import make_engine
-from translator.errors import TranslatorError
-from translator.files import atomic_write, decode_post, read_post
+from translator.errors import TooLargeError, TranslatorError
+from translator.files import MAX_POST_BYTES, atomic_write, decode_post, read_post
+from translator.incidents import internal_error
+from translator.lost_memory import check_memory_kept
 from translator.memory import Memory, site_lock
 from translator.page import Page, RenderedPage, read_page, translate_pages
 from translator.pipeline import Context
@@ -38,10 +41,12 @@ EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CANNOT_RUN = 3
+EXIT_INTERNAL = 4
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 all done; 1 some files failed (the others were written); "
-    "2 bad usage; 3 nothing could run (engine, model, config, state or lock)."
+    "2 bad usage; 3 nothing could run (engine, model, config, state or lock); "
+    "4 an internal error (a bug: traceback in .translator/internal-errors.log)."
 )
 
 app = typer.Typer(
@@ -83,7 +88,11 @@ def _engine_settings(**given: object) -> dict[str, Any]:
 
 
 def reports_errors(command: F) -> F:
-    """Turn `TranslatorError` into `Error: <file>: <what> — <fix>` and exit code 3."""
+    """Turn `TranslatorError` into `Error: <file>: <what> — <fix>` and exit code 3.
+
+    Any other exception is a bug: one line on the terminal, the traceback in
+    the site's `.translator/internal-errors.log`, and exit code 4.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -92,8 +101,22 @@ def reports_errors(command: F) -> F:
         except TranslatorError as error:
             fail_line(error)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
+        except (typer.Exit, typer.Abort, click.ClickException):
+            raise
+        except Exception as error:  # noqa: BLE001 — a bug: reported in one line, logged in full
+            bug = internal_error(error, state_dir=_state_dir_here(), where=command.__name__)
+            stderr.print(f"[red]Error:[/red] {escape(str(bug))}", markup=True, soft_wrap=True)
+            raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _state_dir_here() -> Path | None:
+    """The `.translator/` folder of the site around the working directory, if any."""
+    try:
+        return load_config(find_site_root(Path.cwd())).state_dir
+    except Exception:  # noqa: BLE001 — no site, or one that does not load: the log goes elsewhere
+        return None
 
 
 def fail_line(error: TranslatorError) -> None:
@@ -149,7 +172,7 @@ def translate(
     for name, result in zip(pages, rendered, strict=True):
         _write_translation(name, result, output=output, out_dir=out_dir, quiet=as_json)
         for report in result.needs_review:
-            stderr.print(f"{name}: {report.where}: needs review: {'; '.join(report.notes)}")
+            stderr.print(escape(f"{name}: {report.where}: needs review: {'; '.join(report.notes)}"))
     if as_json:
         summary = {
             "files": len(files),
@@ -166,16 +189,24 @@ def _read_pages(md: Any, files: list[str]) -> tuple[dict[str, Page], list[dict[s
     failed: list[dict[str, str]] = []
     for name in files:
         try:
-            text = (
-                decode_post(sys.stdin.buffer.read(), path="<stdin>")
-                if name == "-"
-                else read_post(Path(name))
-            )
+            text = _read_stdin() if name == "-" else read_post(Path(name))
             pages[name] = read_page(md, text)
         except TranslatorError as error:
             fail_line(error.at(name) if error.path is None else error)
             failed.append({"path": name, "reason": error.message})
+        except Exception as error:  # noqa: BLE001 — a bug, isolated to this file
+            bug = internal_error(error, state_dir=_state_dir_here(), where=name)
+            fail_line(bug)
+            failed.append({"path": name, "reason": bug.message})
     return pages, failed
+
+
+def _read_stdin() -> str:
+    """Standard input, up to the size limit of a post (`/dev/zero` never ends)."""
+    data = sys.stdin.buffer.read(MAX_POST_BYTES + 1)
+    if len(data) > MAX_POST_BYTES:
+        raise TooLargeError(f"over the limit of {MAX_POST_BYTES:,} bytes", path="<stdin>")
+    return decode_post(data, path="<stdin>")
 
 
 def _write_translation(
@@ -196,12 +227,19 @@ def _site(path: Path | None) -> SiteConfig:
 
 
 @contextlib.contextmanager
-def _context(config: SiteConfig, *, lock: bool = True) -> Iterator[Context]:
-    """The memory, and the site's lock for commands that write."""
+def _context(config: SiteConfig, *, command: str, lock: bool = True) -> Iterator[Context]:
+    """The memory, and the site's lock for commands that write (readers open it read-only).
+
+    A lost memory beside copies translator wrote stops the command, before
+    anything is created (see `lost_memory`).
+    """
+    path = config.state_dir / "memory.sqlite"
     with contextlib.ExitStack() as stack:
         if lock:
-            stack.enter_context(site_lock(config.state_dir))
-        memory = stack.enter_context(Memory.open(config.state_dir / "memory.sqlite"))
+            stack.enter_context(site_lock(config.state_dir, command=f"translator {command}"))
+        check_memory_kept(config, path)
+        memory = stack.enter_context(Memory.open(path, readonly=not lock))
+        check_memory_kept(config, path, memory)
         yield Context(config, memory)
 
 
@@ -238,7 +276,7 @@ def run(
         beam_size=beam_size, threads=threads, compute_type=compute_type, batch_size=batch_size
     )
     config = dataclasses.replace(config, engine=dataclasses.replace(config.engine, **settings))
-    with _context(config) as context, _progress(quiet=as_json) as progress:
+    with _context(config, command="run") as context, _progress(quiet=as_json) as progress:
         engine_settings = {
             **config.engine.as_mapping(),
             "download_progress": lambda done, total: progress("download model", done, total),
@@ -249,7 +287,13 @@ def run(
         typer.echo(json.dumps(summary.as_json(), ensure_ascii=False))
     else:
         _print_summary(summary)
-    raise typer.Exit(EXIT_SOME_FAILED if summary.errors else EXIT_OK)
+    raise typer.Exit(_run_exit_code(summary))
+
+
+def _run_exit_code(summary: pipeline.RunSummary) -> int:
+    if summary.internal_errors:
+        return EXIT_INTERNAL
+    return EXIT_SOME_FAILED if summary.errors else EXIT_OK
 
 
 @contextlib.contextmanager
@@ -283,11 +327,14 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
             result.action, result.action
         )
         why = f" — {result.reason}" if result.reason else ""
-        stderr.print(f"{mark} {result.target} ({result.status}){why}", markup=True)
+        stderr.print(f"{mark} {escape(f'{result.target} ({result.status}){why}')}", markup=True)
+    for skipped in summary.skipped:
+        stderr.print(f"[yellow]skipped[/] {escape(skipped['path'] + ' — ' + skipped['reason'])}")
     for orphan in summary.orphans:
-        stderr.print(f"[yellow]orphan[/] {orphan['source']} ({orphan['language']})", markup=True)
+        stderr.print(f"[yellow]orphan[/] {escape(orphan['source'])} ({orphan['language']})")
     for error in summary.errors:
-        stderr.print(f"[red]Error:[/] {error['path']}: {error['reason']}", markup=True)
+        where = f"{error['path']}:{error['line']}" if error.get("line") else error["path"]
+        stderr.print(f"[red]Error:[/] {escape(where + ': ' + error['reason'])}")
     verb = "would translate" if summary.dry_run else "translated"
     stderr.print(
         f"{summary.posts} posts: {verb} {summary.translated_posts}, skipped "
@@ -305,7 +352,7 @@ def status(
 ) -> None:
     """Every post in every target language: missing, outdated, machine, reviewed, conflict, orphan, error."""
     config = _site(path)
-    with _context(config, lock=False) as context:
+    with _context(config, command="status", lock=False) as context:
         rows = copy_statuses(config, context.memory)
     if as_json:
         typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False))
@@ -313,7 +360,8 @@ def status(
     table = Table("source", "lang", "state", "copy", "detail")
     for row in rows:
         state = row.state + (" (edited)" if row.edited else "")
-        table.add_row(row.source, row.language, state, row.target, row.detail)
+        cells = (row.source, row.language, state, row.target, row.detail)
+        table.add_row(*(escape(cell) for cell in cells))
     Console().print(table)
 
 
@@ -324,9 +372,9 @@ def approve(
 ) -> None:
     """Mark copies reviewed as they are now; publish them if the review policy says so."""
     config = _site(paths[0])
-    with _context(config) as context:
+    with _context(config, command="approve") as context:
         for key in review.approve(context, paths):
-            stderr.print(f"approved {key}")
+            stderr.print(f"approved {escape(key)}")
 
 
 @app.command("review")
@@ -346,10 +394,10 @@ def review_command(
     file to edit. No server, no JavaScript, no network.
     """
     config = _site(path)
-    with _context(config, lock=False) as context:
+    with _context(config, command="review", lock=False) as context:
         page = review_page_for_site(config, context.memory, language=lang)
     written = write_review_page(output, page)
-    stderr.print(f"wrote {written}")
+    stderr.print(f"wrote {escape(str(written))}")
     if open_page:
         webbrowser.open(written.absolute().as_uri())
 

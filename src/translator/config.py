@@ -25,7 +25,7 @@ import yaml
 
 from translator.document import DEFAULT_TRANSLATABLE_KEYS
 from translator.errors import ConfigError, UnsafePathError
-from translator.files import atomic_write
+from translator.files import MAX_POST_BYTES, atomic_write
 
 __all__ = (
     "COMPUTE_TYPES",
@@ -134,6 +134,8 @@ class SiteConfig:
     """Where the memory database and the lock live; left empty, `root / ".translator"`."""
     hugo_config: Path | None = None
     """The Hugo config file read, if any."""
+    max_post_bytes: int = MAX_POST_BYTES
+    """Posts larger than this are refused before they are read (`[limits]`)."""
 
     def __post_init__(self) -> None:
         # The state dir follows the root unless a caller (a test) puts it elsewhere.
@@ -280,6 +282,7 @@ _SCHEMA: Mapping[str, Any] = MappingProxyType(
         "glossary": {"do_not_translate": list, "fixed": dict},
         "review": {"draft_until_approved": bool, "publish_on_approve": bool},
         "dask": {"address": str},
+        "limits": {"max_post_bytes": int},
     }
 )  # fmt: skip
 _KIND = MappingProxyType(
@@ -294,6 +297,12 @@ def _read_own(path: Path) -> dict[str, Any]:
     _check_keys(data, _SCHEMA, path, text, "")
     _check_lists(data, path, text)
     _check_engine(data.get("engine", {}), path, text)
+    if data.get("limits", {}).get("max_post_bytes", 1) < 1:
+        raise ConfigError(
+            "limits.max_post_bytes must be at least 1",
+            path=path,
+            line=_line_of(text, "max_post_bytes"),
+        )
     return data
 
 
@@ -401,6 +410,7 @@ def _build(
         dask_address=own.get("dask", {}).get("address"),
         state_dir=root / ".translator",
         hugo_config=hugo_file,
+        max_post_bytes=own.get("limits", {}).get("max_post_bytes", MAX_POST_BYTES),
     )
 
 
@@ -533,6 +543,10 @@ INIT_TEMPLATE = """\
 # draft_until_approved = true
 # `translator approve` sets draft: false.
 # publish_on_approve = true
+
+[limits]
+# Posts larger than this many bytes are refused before they are read.
+# max_post_bytes = 10000000
 
 [dask]
 # Address of an existing Dask scheduler for the flow's tasks (default: none, a local runner).

@@ -22,7 +22,8 @@ from typing import Any, Literal
 
 import yaml
 
-from translator.errors import FrontMatterError
+from translator._hardened import JSON_DECODER, YamlLoader, check_nesting, load_json, load_toml
+from translator.errors import FrontMatterError, NestingError
 
 __all__ = (
     "DEFAULT_TRANSLATABLE_KEYS",
@@ -95,7 +96,11 @@ def parse_document(
     kind, content_start, content_end, body_start = bounds
     content = text[content_start:content_end]
     line = text.count("\n", 0, content_start) + 1
-    data, spans = _PARSERS[kind](content, line)
+    check_nesting(content, line=line)
+    try:
+        data, spans = _PARSERS[kind](content, line)
+    except RecursionError:  # deep YAML indentation: no bracket to count beforehand
+        raise NestingError("front matter nested too deeply to parse", line=line) from None
     keys = set(translatable_keys)
     fields = tuple(
         Field(key, data[key], content_start + s, content_start + e)
@@ -131,7 +136,8 @@ def _bounds(text: str, start: int) -> tuple[FrontMatterFormat, int, int, int] | 
     # `{{` opens a shortcode, never a JSON object.
     if text.startswith("{", start) and not text.startswith("{{", start):
         try:
-            _, end = json.JSONDecoder().raw_decode(text, start)
+            check_nesting(text[start:], line=1, one_value=True)
+            _, end = JSON_DECODER.raw_decode(text, start)
         except json.JSONDecodeError as error:
             raise FrontMatterError(
                 f"invalid JSON front matter: {error.msg}", line=error.lineno
@@ -146,8 +152,8 @@ Spans = dict[str, tuple[int, int]]
 
 def _parse_yaml(content: str, line: int) -> tuple[dict[str, Any], Spans]:
     try:
-        data = yaml.safe_load(content)
-        node = yaml.compose(content, Loader=yaml.SafeLoader)
+        data = yaml.load(content, Loader=YamlLoader)  # safe: a SafeLoader subclass
+        node = yaml.compose(content, Loader=YamlLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = line + mark.line if mark is not None else line
@@ -174,7 +180,7 @@ def _yaml_end(content: str, node: yaml.ScalarNode) -> int:
 
 def _parse_toml(content: str, line: int) -> tuple[dict[str, Any], Spans]:
     try:
-        data = tomllib.loads(content)
+        data = load_toml(content)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         where = line + int(found.group(1)) - 1 if found else line
@@ -220,7 +226,7 @@ def _toml_string_end(content: str, start: int) -> int | None:
 
 
 def _parse_json(content: str, line: int) -> tuple[dict[str, Any], Spans]:
-    data = json.loads(content)
+    data = load_json(content)
     if not isinstance(data, dict):
         raise FrontMatterError("JSON front matter is not an object", line=line)
     spans = {k: s for k, s in _json_value_spans(content).items() if content[s[0]] == '"'}
@@ -427,7 +433,7 @@ def _set_json(document: Document, key: str, value: object, newline: str) -> str:
 
 def _json_value_spans(content: str) -> Spans:
     spans: Spans = {}
-    decoder = json.JSONDecoder()
+    decoder = JSON_DECODER
     position = _skip_json_space(content, 1)
     while position < len(content) and content[position] == '"':
         key, position = json.decoder.scanstring(content, position + 1)  # type: ignore[attr-defined]

@@ -77,3 +77,31 @@ class UnsafePathError(TranslatorError):
 
 class StructureChangedError(TranslatorError):
     """An editor changed a target copy's structure so its segments no longer align."""
+
+
+class SpecialFileError(InputError):
+    """A path named like a post is a FIFO, socket, device or folder: skipped, never opened."""
+
+
+class TooLargeError(InputError):
+    """A post is larger than the configured limit; refused before it is read."""
+
+
+class NestingError(InputError):
+    """Front matter or inline markup nests deeper than the documented limit (100 levels)."""
+
+
+class BlockedPathError(TranslatorError):
+    """A file stands where a folder is needed (or a folder where the copy goes)."""
+
+
+class MemoryPermissionError(StateError):
+    """The memory database or its folder cannot be read or written: permissions."""
+
+
+class MemoryLostError(StateError):
+    """The memory is missing or empty while copies carry translator's `translation:` block."""
+
+
+class InternalError(TranslatorError):
+    """An exception no check anticipated: a bug in translator, isolated to one post or command."""

@@ -27,12 +27,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from translator.errors import StateError
+from translator.errors import MemoryPermissionError, StateError
 
-__all__ = ("APPLICATION_ID", "Memory", "PostRecord", "SlotRecord", "site_lock")
+__all__ = (
+    "APPLICATION_ID",
+    "Memory",
+    "PostRecord",
+    "SlotRecord",
+    "restore_hint",
+    "site_lock",
+)
 
 APPLICATION_ID = 0x54524E53  # "TRNS"
 SCHEMA_VERSION = 1
+
+RESTORE_HINT = (
+    "restore {path} from your backup or from git (`git log -- {path}`, then "
+    "`git checkout <commit> -- {path}`); if there is none, {otherwise}"
+)
+"""How to recover a lost or damaged memory: the backup or git history first."""
+DAMAGED_OTHERWISE = (
+    "move it away to start a new memory (translator then refuses the copies it wrote until "
+    "they are moved away too)"
+)
+
+
+def restore_hint(path: Path | str, *, otherwise: str = DAMAGED_OTHERWISE) -> str:
+    """The recovery advice for the memory at `path`: backup, git, and only then a new start."""
+    return RESTORE_HINT.format(path=path, otherwise=otherwise)
+
 
 SlotState = Literal["machine", "edited", "conflict", "reviewed"]
 PostStatus = Literal["machine", "reviewed", "conflict"]
@@ -145,32 +168,71 @@ class Memory:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path) -> Memory:
-        """Open or create the database; `StateError` for a corrupt, foreign or newer file."""
-        fresh = not path.exists() or path.stat().st_size == 0
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def open(cls, path: Path, *, readonly: bool = False) -> Memory:
+        """Open or create the database; `StateError` for a corrupt, foreign or newer file.
+
+        `readonly` (status, review): never creates, never writes, takes no
+        lock; a missing, empty or half-created database reads as empty.
+        """
+        if readonly:
+            return cls._open_reader(path)
+        _check_writable(path)
         try:
             connection = sqlite3.connect(path, timeout=30, isolation_level=None)
             connection.execute("PRAGMA foreign_keys = ON")
             memory = cls(connection, path)
-            memory._create() if fresh else memory._check()
+            memory._create_or_check()
             connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as error:
-            raise StateError(
-                f"not a translator memory database ({error})",
-                path=path,
-                hint="move the file away to start a new memory; nothing was changed",
-            ) from error
+            raise _database_error(error, path) from error
         return memory
+
+    @classmethod
+    def _open_reader(cls, path: Path) -> Memory:
+        if not path.exists() or path.stat().st_size == 0:
+            return cls._empty(path)
+        try:
+            memory = cls(_connect_reader(path), path)
+            if memory._blank():
+                memory.close()  # a first run is creating it right now
+                return cls._empty(path)
+            memory._check()
+        except sqlite3.DatabaseError as error:
+            raise _database_error(error, path) from error
+        return memory
+
+    @classmethod
+    def _empty(cls, path: Path) -> Memory:
+        """An empty memory in RAM, standing for a database not created yet."""
+        memory = cls(sqlite3.connect(":memory:", isolation_level=None), path)
+        memory._create()
+        return memory
+
+    def _create_or_check(self) -> None:
+        # Decided under SQLite's write lock: two first opens at once create the schema once.
+        with self._transaction():
+            if self._blank():
+                self._create_schema()
+                return
+        self._check()
+
+    def _blank(self) -> bool:
+        """A database with nothing in it yet (0 bytes, or created but not given a schema)."""
+        (application,) = self._db.execute("PRAGMA application_id").fetchone()
+        (tables,) = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return bool(application == 0 and tables == 0)
 
     def _create(self) -> None:
         with self._transaction():
-            # executescript() would commit first; plain execute keeps one transaction.
-            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
+            self._create_schema()
+
+    def _create_schema(self) -> None:
+        # executescript() would commit first; plain execute keeps one transaction.
+        self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
 
     def _check(self) -> None:
         (application,) = self._db.execute("PRAGMA application_id").fetchone()
@@ -189,7 +251,11 @@ class Memory:
             )
         (integrity,) = self._db.execute("PRAGMA quick_check").fetchone()
         if integrity != "ok":
-            raise StateError(f"memory database is damaged: {integrity}", path=self.path)
+            raise StateError(
+                f"memory database is damaged: {integrity}",
+                path=self.path,
+                hint=restore_hint(self.path),
+            )
 
     def close(self) -> None:
         """Close the connection."""
@@ -203,13 +269,21 @@ class Memory:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
         try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            raise _database_error(error, self.path) from error
+
+    def post_count(self) -> int:
+        """How many copies the memory has a record of."""
+        (count,) = self._db.execute("SELECT count(*) FROM posts").fetchone()
+        return int(count)
 
     # -- translation memory ---------------------------------------------------------
     def lookup(
@@ -347,27 +421,95 @@ def _slot_row(slot: SlotRecord) -> tuple[object, ...]:
     )
 
 
+def _check_writable(path: Path) -> None:
+    """`MemoryPermissionError` naming the file or folder a writer could not write."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except PermissionError as error:
+        raise _permission(folder, "cannot create the memory's folder") from error
+    # SQLite writes a journal beside the database: the folder must be writable too.
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _permission(folder, "the memory's folder is not writable")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise _permission(path, "the memory database is not writable")
+
+
+def _permission(path: Path, what: str) -> MemoryPermissionError:
+    return MemoryPermissionError(
+        f"{what} (permission denied); nothing was changed",
+        path=path,
+        hint=f"give your user write access (`chmod u+w {path}`, or run as its owner); "
+        "`translator status` and `review` only read it",
+    )
+
+
+def _connect_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection; in a folder it cannot write, SQLite's `immutable` mode."""
+    uri = path.absolute().as_uri()
+    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, isolation_level=None)
+    try:
+        connection.execute("PRAGMA application_id").fetchone()
+    except sqlite3.OperationalError:
+        if os.access(path.parent, os.W_OK):
+            raise
+        # A WAL database needs its -shm file; where it cannot be made, nobody writes either.
+        connection.close()
+        connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    return connection
+
+
+def _database_error(error: sqlite3.DatabaseError, path: Path) -> StateError:
+    """The user's words for an SQLite error: permissions, a busy or a damaged database."""
+    text = str(error)
+    if "readonly" in text or "unable to open" in text:
+        return _permission(path, f"cannot write the memory ({text})")
+    if "locked" in text or "busy" in text:
+        return StateError(
+            f"the memory database stayed busy for 30 s ({text})",
+            path=path,
+            hint="another program holds it (a `sqlite3` shell, a backup tool?); close it and "
+            "run again",
+        )
+    return StateError(
+        f"not a translator memory database, or damaged ({text}); nothing was changed",
+        path=path,
+        hint=restore_hint(path),
+    )
+
+
 @contextlib.contextmanager
-def site_lock(state_dir: Path) -> Iterator[None]:
-    """Hold the site's lock for a run; a second run at once gets a clear `StateError`.
+def site_lock(state_dir: Path, *, command: str = "translator") -> Iterator[None]:
+    """Hold the site's lock while `command` writes; a second writer gets a clear `StateError`.
 
     flock is released by the kernel when the process dies, so a killed run
-    never leaves a stale lock behind.
+    never leaves a stale lock behind. The holder's PID and command are written
+    in the lock file, to be named to whoever waits.
     """
-    state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "lock"
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except PermissionError as error:
+        raise _permission(path, "cannot open the site's lock") from error
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
-            raise StateError(
-                "another translator run holds the site's lock",
-                path=path,
-                hint="wait for it to finish, then run again",
-            ) from error
+            raise _held(path, descriptor) from error
         os.ftruncate(descriptor, 0)
-        os.write(descriptor, f"{os.getpid()}\n".encode())
+        os.write(descriptor, f"{os.getpid()} {command}\n".encode())
         yield
     finally:
         os.close(descriptor)
+
+
+def _held(path: Path, descriptor: int) -> StateError:
+    holder = os.pread(descriptor, 200, 0).decode("utf-8", "replace").strip()
+    pid, _, command = holder.partition(" ")
+    who = f"`{command or 'translator'}` (pid {pid})" if pid.isdigit() else "another translator"
+    return StateError(
+        f"another translator run holds the site's lock: {who}",
+        path=path,
+        hint=f"wait for it to finish, then run again (the lock goes with process {pid or '?'})",
+    )

@@ -28,6 +28,7 @@ from translator.document import (
     replace_fields,
 )
 from translator.engines import Engine
+from translator.errors import NestingError
 from translator.reassemble import Rendered, render_segment, splice
 from translator.segments import Segment, extract_segments
 
@@ -105,7 +106,11 @@ def read_page(
     document = parse_document(text, translatable_keys=keys)
     fields = tuple(f for f in document.fields if any(ch.isalpha() for ch in f.value))
     body = text[document.body_start :]
-    segments, env = extract_segments(md, body, offset=document.body_start, terms=terms)
+    try:
+        segments, env = extract_segments(md, body, offset=document.body_start, terms=terms)
+    except NestingError as error:  # its line counts from the body: make it the file's
+        error.line = (error.line or 1) + text.count("\n", 0, document.body_start)
+        raise
     return Page(text, document, fields, tuple(segments), env, tuple(terms))
 
 

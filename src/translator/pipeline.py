@@ -25,8 +25,21 @@ from translator import _markdown
 from translator.config import SiteConfig
 from translator.document import read_values, set_values
 from translator.engines import Engine, make_engine
-from translator.errors import StructureChangedError, TranslatorError
-from translator.files import commit_staged, read_post, stage, staged_path
+from translator.errors import (
+    InputError,
+    SpecialFileError,
+    StructureChangedError,
+    TranslatorError,
+)
+from translator.files import (
+    commit_staged,
+    legacy_staged_path,
+    read_post,
+    read_post_bytes,
+    stage,
+    staged_path,
+)
+from translator.incidents import display, internal_error
 from translator.memory import Memory, PostRecord, SlotRecord
 from translator.merge import Merged, NewSlot, merge_slots
 from translator.page import (
@@ -117,6 +130,10 @@ class Detection:
     """(path, reason) for sources that could not be read or placed."""
     orphans: tuple[tuple[str, str], ...]
     """(source path, language) of copies whose source is gone; never deleted."""
+    skipped: tuple[tuple[str, str], ...] = ()
+    """(path, reason) for FIFOs, sockets, devices and folders named like posts: never opened."""
+    internal: int = 0
+    """How many of `errors` are internal errors (bugs), logged under `.translator/`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,29 +176,87 @@ class PostResult:
     """Slots with repaired tags or QA flags."""
     reason: str = ""
     """Why it was skipped or failed."""
+    internal: bool = False
+    """It failed on a bug in translator (an internal error, logged under `.translator/`)."""
+    line: int | None = None
+    """The source line the failure is about, when known."""
 
 
 def detect(config: SiteConfig, memory: Memory, paths: Sequence[Path] = ()) -> Detection:
-    """Find the pairs to work on by hashing files only: no Markdown parsing, no model."""
+    """Find the pairs to work on by hashing files only: no Markdown parsing, no model.
+
+    Any failure is that post's: a special file is skipped, anything else is
+    its error (an unexpected exception an internal one), and detection goes on.
+    """
     recorded = memory.post_hashes()
     items: list[WorkItem] = []
     errors: list[tuple[str, str]] = []
-    posts = unchanged = 0
+    skipped: list[tuple[str, str]] = []
+    posts = unchanged = internal = 0
     for source in find_posts(config, paths):
         posts += 1
         try:
-            source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
-            for language in config.targets:
-                post = target_for(config, source, language)
-                state = _state(post, source_hash, recorded.get((post.source_key, language)))
-                if state == "unchanged":
-                    unchanged += 1
-                else:
-                    items.append(WorkItem(post, state))
-        except (OSError, TranslatorError) as error:
-            errors.append((str(source), _reason(error)))
+            found = _detect_post(config, source, recorded)
+        except Exception as error:  # noqa: BLE001 — one post's failure, whatever it is, is that post's
+            kind, reason = _outcome(config, source, error)
+            where = _site_relative(config, source)
+            (skipped if kind == "skipped" else errors).append((where, reason))
+            internal += kind == "internal"
+            continue
+        items += [item for item in found if item.state != "unchanged"]
+        unchanged += sum(1 for item in found if item.state == "unchanged")
     orphans = find_orphans(config, recorded) if not paths else []
-    return Detection(tuple(items), posts, unchanged, tuple(errors), tuple(orphans))
+    return Detection(
+        tuple(items), posts, unchanged, tuple(errors), tuple(orphans), tuple(skipped), internal
+    )
+
+
+def _detect_post(
+    config: SiteConfig, source: Path, recorded: Mapping[tuple[str, str], tuple[str, str, str]]
+) -> list[WorkItem]:
+    """Every pair of one source post, unchanged ones included; the file is checked before read."""
+    if _undecodable(source):
+        raise InputError(
+            "the file name is not valid UTF-8", path=display(source), hint="rename the file"
+        )
+    source_dir = config.content_dirs[config.source_language]
+    data = read_post_bytes(source, limit=config.max_post_bytes, inside=source_dir)
+    source_hash = hashlib.sha256(data).hexdigest()
+    found = []
+    for language in config.targets:
+        post = target_for(config, source, language)
+        found.append(
+            WorkItem(post, _state(post, source_hash, recorded.get((post.source_key, language))))
+        )
+    return found
+
+
+def _site_relative(config: SiteConfig, path: Path) -> str:
+    """The path as users see it in messages: relative to the site when inside it."""
+    try:
+        return display(path.relative_to(config.root))
+    except ValueError:
+        return display(path)
+
+
+def _undecodable(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _outcome(
+    config: SiteConfig, where: Path | str, error: Exception
+) -> tuple[Literal["skipped", "error", "internal"], str]:
+    """How one post's failure is reported: skipped (special file), an error, or a bug."""
+    if isinstance(error, SpecialFileError | StructureChangedError):
+        return "skipped", _reason(error)
+    if isinstance(error, TranslatorError | OSError):
+        return "error", _reason(error)
+    bug = internal_error(error, state_dir=config.state_dir, where=str(where))
+    return "internal", _reason(bug)
 
 
 def _state(post: Post, source_hash: str, recorded: tuple[str, str, str] | None) -> WorkState:
@@ -198,21 +273,25 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, TranslatorError):
         return error.message + (f" — {error.hint}" if error.hint else "")
     if isinstance(error, OSError):
-        return error.strerror or str(error)
+        what = error.strerror or str(error)
+        return f"{what}: {display(error.filename)}" if error.filename else what
     return str(error)
 
 
 def prepare(context: Context, item: WorkItem) -> Prepared:
     """Read the source post and the copy; raises `TranslatorError` for a bad post."""
     post = item.post
-    text = read_post(post.source)
+    config = context.config
+    source_dir = config.content_dirs[config.source_language]
+    text = read_post(post.source, limit=config.max_post_bytes, inside=source_dir)
     try:
         page = _read(context, text)
     except TranslatorError as error:
         raise error.at(post.source) from None
     record = context.memory.post(post.source_key, post.target_language)
     _recover_staged(post, record)
-    target_text = read_post(post.target) if post.target.exists() else None
+    exists = post.target.exists() or post.target.is_symlink()
+    target_text = read_post(post.target, limit=config.max_post_bytes) if exists else None
     if target_text is not None and record is None:
         raise TranslatorError(
             "a copy exists that translator did not write",
@@ -233,17 +312,19 @@ def _read(context: Context, text: str) -> Page:
 
 
 def _recover_staged(post: Post, record: PostRecord | None) -> None:
-    """Finish or drop a copy staged by a run that was killed."""
-    staged = staged_path(post.target)
-    if staged.is_symlink():
-        staged.unlink()  # never ours: stage() writes regular files only
-        return
-    if not staged.exists():
-        return
-    if record is not None and sha256(read_post(staged)) == record.written_hash:
-        commit_staged(staged, post.target)
-    else:
-        staged.unlink()
+    """Finish or drop a copy staged by a run that was killed (under either naming)."""
+    for staged in (staged_path(post.target), legacy_staged_path(post.target)):
+        if staged is None:
+            continue
+        if staged.is_symlink():
+            staged.unlink()  # never ours: stage() writes regular files only
+            continue
+        if not staged.exists():
+            continue
+        if record is not None and sha256(read_post(staged)) == record.written_hash:
+            commit_staged(staged, post.target)
+        else:
+            staged.unlink()
 
 
 def current_slots(
@@ -389,7 +470,11 @@ def save_copy(
 ) -> None:
     """Stage the copy, record it, then rename it into place (see the module's docstring)."""
     staged = stage(target, record.written_text)
-    context.memory.save_post(record, retired)
+    try:
+        context.memory.save_post(record, retired)
+    except BaseException:
+        staged.unlink(missing_ok=True)  # not recorded: the copy stays as it was
+        raise
     commit_staged(staged, target)
 
 
@@ -449,6 +534,10 @@ class RunSummary:
     orphans: tuple[dict[str, str], ...] = ()
     results: tuple[PostResult, ...] = ()
     dry_run: bool = False
+    skipped: tuple[dict[str, str], ...] = ()
+    """Special files named like posts (FIFOs, sockets, devices, folders): never opened."""
+    internal_errors: int = 0
+    """How many of `errors` are bugs in translator (tracebacks in `.translator/`)."""
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object printed by `--json`."""
@@ -463,6 +552,8 @@ class RunSummary:
             "errors": list(self.errors),
             "orphans": list(self.orphans),
             "dry_run": self.dry_run,
+            "skipped": list(self.skipped),
+            "internal_errors": self.internal_errors,
             "copies": [
                 {
                     "source": r.source,
@@ -488,6 +579,11 @@ def merge_translations(parts: Sequence[Translations]) -> Translations:
     )
 
 
+def _error_entry(result: PostResult) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": result.source, "reason": result.reason}
+    return entry if result.line is None else {**entry, "line": result.line}
+
+
 def summarize(
     detection: Detection,
     results: Sequence[PostResult],
@@ -497,12 +593,14 @@ def summarize(
 ) -> RunSummary:
     """Add up a run."""
     errors = [{"path": p, "reason": r} for p, r in detection.errors]
-    errors += [{"path": r.source, "reason": r.reason} for r in results if r.status == "error"]
+    errors += [_error_entry(r) for r in results if r.status == "error"]
     written = sum(1 for r in results if r.action == "written")
     return RunSummary(
         posts=detection.posts,
         translated_posts=written,
-        skipped_posts=detection.unchanged + sum(1 for r in results if r.action != "written"),
+        skipped_posts=detection.unchanged
+        + len(detection.skipped)
+        + sum(1 for r in results if r.action != "written"),
         segments_from_memory=translations.from_memory if translations else 0,
         segments_translated=translations.translated if translations else 0,
         edits_kept=sum(r.edits_kept for r in results),
@@ -511,6 +609,8 @@ def summarize(
         orphans=tuple({"source": s, "language": lang} for s, lang in detection.orphans),
         results=tuple(results),
         dry_run=dry_run,
+        skipped=tuple({"path": p, "reason": r} for p, r in detection.skipped),
+        internal_errors=detection.internal + sum(1 for r in results if r.internal),
     )
 
 
@@ -521,18 +621,45 @@ def run(
     dry_run: bool = False,
     progress: Progress = _no_progress,
 ) -> RunSummary:
-    """The whole pipeline over a site (or some of its posts)."""
+    """The whole pipeline over a site (or some of its posts); one post's failure is its own."""
     detection = detect(context.config, context.memory, paths)
     prepared, failures = _prepare_all(context, detection.items, progress)
     if dry_run:
         planned = [_planned(p) for p in prepared]
         return summarize(detection, [*planned, *failures], None, dry_run=True)
-    translations = translate_units(context, units_needed(prepared), progress)
-    results = list(failures)
+    translations, prepared, lost = _translate_isolated(context, prepared, progress)
+    results = [*failures, *lost]
     for n, item in enumerate(prepared, 1):
         results.append(_write_one(context, item, translations))
         progress("write", n, len(prepared))
     return summarize(detection, results, translations)
+
+
+def _translate_isolated(
+    context: Context, prepared: list[Prepared], progress: Progress
+) -> tuple[Translations, list[Prepared], list[PostResult]]:
+    """All units in one batch; should the batch fail unexpectedly, post by post.
+
+    A `TranslatorError` (no model, engine failure) stops the run as before:
+    it is no one post's fault. Anything else may be one post's: retrying
+    post by post isolates it, and the others are still translated.
+    """
+    try:
+        return translate_units(context, units_needed(prepared), progress), prepared, []
+    except TranslatorError:
+        raise
+    except Exception:  # noqa: BLE001, S110 — retried below, post by post, so that the culprit is named
+        pass
+    parts: list[Translations] = []
+    kept: list[Prepared] = []
+    lost: list[PostResult] = []
+    for item in prepared:
+        try:
+            parts.append(translate_units(context, units_needed([item])))
+            kept.append(item)
+        except Exception as error:  # noqa: BLE001 — this post's failure
+            lost.append(failed(item.item.post, error, state_dir=context.config.state_dir))
+    return merge_translations(parts), kept, lost
 
 
 def _prepare_all(
@@ -543,8 +670,8 @@ def _prepare_all(
     for n, item in enumerate(items, 1):
         try:
             prepared.append(prepare(context, item))
-        except (OSError, TranslatorError) as error:
-            failures.append(failed(item.post, error))
+        except Exception as error:  # noqa: BLE001 — whatever it is, it is this post's error
+            failures.append(failed(item.post, error, state_dir=context.config.state_dir))
         progress("read", n, len(items))
     return prepared, failures
 
@@ -552,24 +679,32 @@ def _prepare_all(
 def _write_one(context: Context, item: Prepared, translations: Translations) -> PostResult:
     try:
         return write(context, item, translations)
-    except (OSError, TranslatorError) as error:
-        return failed(item.item.post, error)
+    except Exception as error:  # noqa: BLE001 — whatever it is, it is this post's error
+        return failed(item.item.post, error, state_dir=context.config.state_dir)
 
 
-def failed(post: Post, error: BaseException) -> PostResult:
-    """The result of a pair that could not be read or written."""
+def failed(post: Post, error: BaseException, *, state_dir: Path | None = None) -> PostResult:
+    """The result of a pair that could not be read, translated or written.
+
+    An exception that is neither a `TranslatorError` nor an `OSError` is a
+    bug: its traceback is logged under `state_dir` and the result says so.
+    """
+    internal = not isinstance(error, TranslatorError | OSError)
+    if internal:
+        error = internal_error(error, state_dir=state_dir, where=post.source_key)
     reason = _reason(error)
+    action: Literal["skipped", "failed"] = "failed"
     if isinstance(error, StructureChangedError):
-        return PostResult(
-            post.source_key,
-            post.target_key,
-            post.target_language,
-            "skipped",
-            "error",
-            reason=reason,
-        )
+        action = "skipped"
     return PostResult(
-        post.source_key, post.target_key, post.target_language, "failed", "error", reason=reason
+        post.source_key,
+        post.target_key,
+        post.target_language,
+        action,
+        "error",
+        reason=reason,
+        internal=internal,
+        line=error.line if isinstance(error, TranslatorError) else None,
     )
 
 

@@ -24,6 +24,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.token import Token
 
 from translator import _markdown
+from translator._hardened import check_inline_nesting
 from translator._markdown import Source
 
 __all__ = (
@@ -125,6 +126,7 @@ def extract_segments(
     for index, token in enumerate(tokens):
         if token.type != "inline" or token.map is None:
             continue
+        check_inline_nesting(token.children or [], line=token.map[0] + 1)
         in_table = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
         if in_table:
             found = _table_cell(md, source, tokens, index, env)

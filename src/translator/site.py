@@ -48,7 +48,8 @@ class Post:
 def find_posts(config: SiteConfig, paths: Sequence[Path] = ()) -> Iterator[Path]:
     """Source posts under the source content dir, or the given files and directories."""
     source_dir = config.content_dirs[config.source_language]
-    roots = [Path(p).absolute() for p in paths] or [source_dir]
+    # Normalised before any check: `sub/../sub/post.md` names the same post as `sub/post.md`.
+    roots = [Path(os.path.normpath(Path(p).absolute())) for p in paths] or [source_dir]
     for root in roots:
         if root.is_dir():
             candidates: Iterable[Path] = sorted(_markdown_files(root))
