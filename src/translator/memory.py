@@ -54,10 +54,8 @@ DAMAGED_OTHERWISE = (
 
 def restore_hint(path: Path | str, *, otherwise: str = DAMAGED_OTHERWISE) -> str:
     """The recovery advice for the memory at `path`: backup, git, and only then a new start."""
-    try:  # as typed in the site's folder, where the git commands are run
+    with contextlib.suppress(ValueError):  # as typed in the site's folder, where git is run
         path = Path(path).absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        pass
     return RESTORE_HINT.format(path=path, otherwise=otherwise)
 
 
