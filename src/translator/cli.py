@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -101,7 +100,7 @@ def reports_errors(command: F) -> F:
         except TranslatorError as error:
             fail_line(error)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
-        except (typer.Exit, typer.Abort, click.ClickException):
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as error:  # noqa: BLE001 — a bug: reported in one line, logged in full
             bug = internal_error(error, state_dir=_state_dir_here(), where=command.__name__)

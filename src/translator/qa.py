@@ -36,7 +36,6 @@ _URL = re.compile(r"https?://[^\s<>()]*[^\s<>().,;:!?'\"»]|[\w.+-]+@[\w-]+(?:\.
 # A thousands group is exactly three digits, so "en 2024 3 fois" stays two numbers.
 _NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f ,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?:…]\s*$")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _REFERENCE = re.compile(r"\]\[([^\]]+)\]")
 _SPLITTERS = frozenset({"code_inline", "html_inline", "math_inline", "math_inline_double"})
@@ -179,11 +178,21 @@ def _ordinary_words(text: str, keep: Sequence[str]) -> list[str]:
     words: list[str] = []
     for match in _WORD.finditer(text):
         word = match.group()
-        sentence_start = not words or _SENTENCE_END.search(text[: match.start()]) is not None
+        sentence_start = not words or _after_sentence_end(text, match.start())
         # A capital inside a sentence marks a name, which stays the same in any language.
         if sentence_start or not word[0].isupper():
             words.append(word.lower())
     return words
+
+
+def _after_sentence_end(text: str, index: int) -> bool:
+    """`text[:index]` ends a sentence (`[.!?:…]` then spaces): looked at from its end.
+
+    A regex over the whole prefix for each word made long lines quadratic.
+    """
+    while index > 0 and text[index - 1].isspace():
+        index -= 1
+    return index > 0 and text[index - 1] in ".!?:…"
 
 
 def _length(source: str, target: str, bounds: tuple[float, float]) -> Iterator[str]:
