@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench serve site
+.PHONY: install run test lint bench serve site fuzz
 
 install: $(STAMP)
 
@@ -25,6 +25,9 @@ test: install lint
 
 MACHINE_SUBSET := tests/test_machine_independence.py tests/test_run_e2e.py tests/test_memory.py \
 	tests/test_front_matter.py tests/test_segments.py
+
+fuzz: install
+	TRANSLATOR_FUZZ_EXTRA_SITES=40 $(PY) -m pytest -q tests/test_fuzz_hostile.py
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
