@@ -197,6 +197,15 @@ def _fuzz_site(tmp_path: Path, seed: int) -> None:
     assert (site.root / "content/en/ok.md").is_file()
     assert _snapshot(site.root) == before
     assert outside.read_text() == "Secret.\n"
+    status = subprocess.run(
+        [sys.executable, "-m", "translator", "status", "--json"],
+        cwd=site.root,
+        capture_output=True,
+        timeout=TIMEOUT,
+        preexec_fn=_limit_memory,
+        check=False,
+    )
+    assert (status.returncode, b"Traceback" in status.stderr) == (0, False), status.stderr[-3000:]
 
 
 @pytest.mark.parametrize("seed", range(FUZZ_SITES))

@@ -159,6 +159,14 @@ def test_run__fifo_is_skipped_never_opened(site: Site) -> None:
     assert "skipped content/fr/fifo.md — a FIFO (named pipe), not a post" in result.stderr
 
 
+def test_status__fifo_is_never_opened(site: Site) -> None:
+    os.mkfifo(site.root / "content/fr/fifo.md")
+    result = site.translator("status", "--json", timeout=60)
+    assert result.code == 0, result.stderr
+    states = {row["source"].rpartition("/")[2]: row["state"] for row in result.json()}
+    assert states == {"fifo.md": "error", "ok.md": "missing"}
+
+
 def test_run__socket_is_skipped_never_opened(site: Site) -> None:
     folder = os.open(site.root / "content/fr", os.O_RDONLY)
     server = socket.socket(socket.AF_UNIX)

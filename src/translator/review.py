@@ -20,7 +20,8 @@ from pathlib import Path
 from translator.config import SiteConfig
 from translator.document import read_values, set_values
 from translator.errors import TranslatorError
-from translator.files import read_post
+from translator.files import read_post, read_post_bytes
+from translator.incidents import display
 from translator.memory import Memory, PostRecord, SlotRecord
 from translator.pipeline import Context, current_slots, save_copy, sha256
 from translator.site import find_orphans, find_posts, target_for
@@ -61,27 +62,41 @@ def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
 def _post_statuses(
     config: SiteConfig, records: dict[tuple[str, str], PostRecord], source: Path
 ) -> Iterator[CopyStatus]:
+    shown = display(source)
     for language in config.targets:
+        if shown != str(source):
+            yield CopyStatus(shown, language, "", "error", detail="file name is not valid UTF-8")
+            continue
         try:
+            source_dir = config.content_dirs[config.source_language]
+            data = read_post_bytes(source, limit=config.max_post_bytes, inside=source_dir)
             post = target_for(config, source, language)
-            source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
+            source_hash = hashlib.sha256(data).hexdigest()
+            copy = _copy_bytes(config, post.target)
         except (OSError, TranslatorError) as error:
             yield CopyStatus(str(source), language, "", "error", detail=str(error))
             continue
         record = records.get((post.source_key, language))
         key = (post.source_key, language, post.target_key)
-        if not post.target.exists():
+        if copy is None:
             yield CopyStatus(*key, "missing")
         elif record is None:
             yield CopyStatus(*key, "error", detail="a copy exists that translator did not write")
         else:
-            edited = hashlib.sha256(post.target.read_bytes()).hexdigest() != record.written_hash
+            edited = hashlib.sha256(copy).hexdigest() != record.written_hash
             state = "outdated" if source_hash != record.source_hash else record.status
             waiting = sum(1 for s in record.slots if s.state != "reviewed")
             flagged = sum(len(s.notes) for s in record.slots if s.state != "reviewed")
             detail = f"{waiting} of {len(record.slots)} to review"
             detail += f", {flagged} QA flags" if flagged else ""
             yield CopyStatus(*key, state, edited, detail)
+
+
+def _copy_bytes(config: SiteConfig, target: Path) -> bytes | None:
+    """The copy's bytes, checked like a post's (never a FIFO opened); None if there is none."""
+    if not target.exists() and not target.is_symlink():
+        return None
+    return read_post_bytes(target, limit=config.max_post_bytes)
 
 
 def approve(context: Context, paths: Sequence[Path]) -> list[str]:
