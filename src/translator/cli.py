@@ -103,7 +103,8 @@ def reports_errors(command: F) -> F:
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as error:  # noqa: BLE001 — a bug: reported in one line, logged in full
-            bug = internal_error(error, state_dir=_state_dir_here(), where=command.__name__)
+            where = f"translator {command.__name__.removesuffix('_command')}"
+            bug = internal_error(error, state_dir=_state_dir_here(), where=where, isolated=False)
             stderr.print(f"[red]Error:[/red] {escape(str(bug))}", markup=True, soft_wrap=True)
             raise typer.Exit(EXIT_INTERNAL) from None
 

@@ -21,8 +21,13 @@ LOG_NAME = "internal-errors.log"
 _SHORT = 200
 
 
-def internal_error(error: BaseException, *, state_dir: Path | None, where: str) -> InternalError:
-    """Log `error` with its traceback; the one-line `InternalError` that names the log."""
+def internal_error(
+    error: BaseException, *, state_dir: Path | None, where: str, isolated: bool = True
+) -> InternalError:
+    """Log `error` with its traceback; the one-line `InternalError` that names the log.
+
+    `isolated`: the error concerned one post, and the run went on without it.
+    """
     log = _append(_entry(error, where), state_dir)
     place = f"the traceback is in {log}" if log else "no log could be written"
     text = " ".join(str(error).split())
@@ -30,7 +35,7 @@ def internal_error(error: BaseException, *, state_dir: Path | None, where: str) 
     return InternalError(
         f"internal error (a bug in translator): {type(error).__name__}: {text}",
         path=display(where),
-        hint=f"{place}; please report it. The rest of the run went on",
+        hint=f"{place}; please report it" + (". The rest of the run went on" if isolated else ""),
     )
 
 
