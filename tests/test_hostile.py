@@ -205,7 +205,9 @@ def test_run__file_where_a_folder_is_needed_is_named(site: Site) -> None:
     result = run(site)
     assert_clean(result, site)
     assert result.code == 1
-    assert "content/en/sub is a file, where a folder is needed for post.md" in result.stderr
+    assert "post.md: content/en/sub is a file, where a folder is needed for post.md" in (
+        result.stderr
+    )
 
 
 def test_run__target_content_dir_being_a_file_is_named(site: Site) -> None:
@@ -213,7 +215,7 @@ def test_run__target_content_dir_being_a_file_is_named(site: Site) -> None:
     result = run(site)
     assert "Traceback" not in result.stderr
     assert result.code == 1
-    assert "content/en is a file, where a folder is needed for ok.md" in result.stderr
+    assert "ok.md: content/en is a file, where a folder is needed for ok.md" in result.stderr
     assert "File exists" not in result.stderr
 
 

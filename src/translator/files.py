@@ -147,6 +147,14 @@ def legacy_staged_path(path: Path) -> Path | None:
     return path.with_name(name) if len(os.fsencode(name)) <= 255 else None
 
 
+def _shown(path: Path) -> str:
+    """`path` as typed from the working directory (the site's root, usually)."""
+    try:
+        return path.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def make_parents(path: Path) -> None:
     """Create the folders above `path`; `BlockedPathError` naming a file in the way."""
     try:
@@ -156,7 +164,7 @@ def make_parents(path: Path) -> None:
             (p for p in reversed(path.parents) if p.exists() and not p.is_dir()), path.parent
         )
         raise BlockedPathError(
-            f"{blocker} is a file, where a folder is needed for {path.name}",
+            f"{_shown(blocker)} is a file, where a folder is needed for {path.name}",
             path=blocker,
             hint="move or rename that file; translator writes copies into folders only",
         ) from error
