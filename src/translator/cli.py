@@ -386,14 +386,30 @@ def review_command(
         "review.html"
     ),
     open_page: Annotated[bool, typer.Option("--open", help="Open the page in a browser.")] = False,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Run the editors' workbench on 127.0.0.1 (Ctrl-C stops it)."),
+    ] = False,
+    port: Annotated[
+        int, typer.Option(help="Port of the workbench; 0 picks a free one.", min=0, max=65535)
+    ] = 8770,
 ) -> None:
-    """Write one static HTML page of the copies waiting for review, side by side with the source.
+    """Review copies: the editors' workbench in the browser (--serve), or a static page.
 
-    Shows QA flags, conflicts (the editor's text and the new machine
-    suggestion), what changed in the source since the last approval, and the
-    file to edit. No server, no JavaScript, no network.
+    --serve: a local web app where editors filter the copies, edit slots,
+    accept machine suggestions, mark slots reviewed and approve copies; it
+    writes the files in place. Bound to 127.0.0.1, logged in by the URL it
+    prints. Without --serve: one static HTML page of the copies waiting for
+    review (QA flags, conflicts, what changed in the source), no server, no
+    JavaScript, no network.
     """
     config = _site(path)
+    if serve:
+        # Imported here: the web stack loads only for the workbench.
+        from translator.workbench_app import serve as serve_workbench
+
+        serve_workbench(config, port=port, open_browser=open_page, say=stderr.print)
+        return
     with _context(config, command="review", lock=False) as context:
         page = review_page_for_site(config, context.memory, language=lang)
     written = write_review_page(output, page)

@@ -105,3 +105,11 @@ class MemoryLostError(StateError):
 
 class InternalError(TranslatorError):
     """An exception no check anticipated: a bug in translator, isolated to one post or command."""
+
+
+class StaleCopyError(TranslatorError):
+    """A copy changed on disk since an editor loaded it; the editor's action is refused."""
+
+
+class EditRefusedError(TranslatorError):
+    """An editor's text for a slot would change the copy's structure (a lost link, a new block)."""

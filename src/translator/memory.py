@@ -328,6 +328,13 @@ class Memory:
         ).fetchone()
         return None if row is None else self._post(row)
 
+    def post_for_target(self, target_path: str) -> PostRecord | None:
+        """The record of the copy at `target_path` (relative to the site), or None."""
+        row = self._db.execute(
+            "SELECT * FROM posts WHERE target_path = ?", (target_path,)
+        ).fetchone()
+        return None if row is None else self._post(row)
+
     def posts(self) -> list[PostRecord]:
         """Every record, ordered by source path and language."""
         rows = self._db.execute("SELECT * FROM posts ORDER BY source_path, target_lang")

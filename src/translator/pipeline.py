@@ -64,6 +64,7 @@ __all__ = (
     "failed",
     "merge_translations",
     "prepare",
+    "read_site_page",
     "run",
     "save_copy",
     "summarize",
@@ -304,6 +305,11 @@ def prepare(context: Context, item: WorkItem) -> Prepared:
     return Prepared(item, page, sha256(text), record, current, target_text)
 
 
+def read_site_page(context: Context, text: str) -> Page:
+    """A post (source or copy) cut into slots as a run cuts it."""
+    return _read(context, text)
+
+
 def _read(context: Context, text: str) -> Page:
     """A page cut as every step cuts it: the site's keys, glossary terms as placeholders."""
     glossary = context.config.glossary
@@ -466,10 +472,19 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
 
 
 def save_copy(
-    context: Context, target: Path, record: PostRecord, retired: Sequence[SlotRecord] = ()
+    context: Context,
+    target: Path,
+    record: PostRecord,
+    retired: Sequence[SlotRecord] = (),
+    *,
+    text: str | None = None,
 ) -> None:
-    """Stage the copy, record it, then rename it into place (see the module's docstring)."""
-    staged = stage(target, record.written_text)
+    """Stage the copy, record it, then rename it into place (see the module's docstring).
+
+    `text` is what the file gets when it is not `record.written_text`: undoing
+    an editor's action puts back a file an editor had changed by hand.
+    """
+    staged = stage(target, record.written_text if text is None else text)
     try:
         context.memory.save_post(record, retired)
     except BaseException:

@@ -24,7 +24,13 @@ from translator.errors import TranslatorError
 from translator.files import atomic_write, read_post
 from translator.memory import Memory, PostRecord, SlotRecord
 
-__all__ = ("render_review_page", "review_page_for_site", "waiting_for_review", "write_review_page")
+__all__ = (
+    "render_review_page",
+    "review_page_for_site",
+    "waiting_for_review",
+    "word_diff",
+    "write_review_page",
+)
 
 LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType(
     {"fr": "French", "en": "English", "de": "German", "es": "Spanish", "it": "Italian"}
@@ -334,6 +340,11 @@ def _text_block(label: str, language: str, body: str, box: str = "") -> str:
     """A labelled text; `label` and `body` are HTML already escaped."""
     inner = f'<p class="side-label">{label}</p><p class="text" lang="{_e(language)}">{body}</p>'
     return f'<div class="{box}">{inner}</div>' if box else inner
+
+
+def word_diff(before: str, after: str) -> str:
+    """Word-level difference of two texts as escaped HTML with <del> and <ins>."""
+    return _diff(before, after)
 
 
 def _diff(before: str, after: str) -> str:

@@ -1,0 +1,284 @@
+"""The editors' workbench: a small ASGI app over one site (`translator review --serve`).
+
+Handlers parse the request, call `catalog` (reading) or `editing` (the one
+write path) and render a Jinja template; no translation or merge logic here.
+Every page is read from the files at request time. The guard in
+`workbench_security` stands in front of every route.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import socket
+import sys
+import webbrowser
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import uvicorn
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from translator import catalog, editing
+from translator.config import SiteConfig
+from translator.errors import EditRefusedError, StaleCopyError, TranslatorError
+from translator.memory import Memory, site_lock
+from translator.pipeline import Context
+from translator.review_page import LANGUAGE_NAMES
+from translator.workbench_security import CSRF_FIELD, Guard, Secrets
+
+__all__ = ("HOST", "Workbench", "make_app", "serve")
+
+HOST = "127.0.0.1"
+"""The only address the workbench binds to."""
+_SAFE_KEY = re.compile(r"[^\x00\\]+")
+
+
+@dataclass
+class Workbench:
+    """What the app keeps between requests: the site, its secrets, the undo stack."""
+
+    config: SiteConfig
+    keys: Secrets = field(default_factory=Secrets)
+    undo: list[editing.Change] = field(default_factory=list)
+    flash: str = ""
+
+    @contextlib.contextmanager
+    def context(self, *, write: bool = False) -> Iterator[Context]:
+        """The memory for one request; writes hold the site's lock, as `translator run` does."""
+        with contextlib.ExitStack() as stack:
+            if write:
+                stack.enter_context(site_lock(self.config.state_dir))
+            memory = stack.enter_context(Memory.open(self.config.state_dir / "memory.sqlite"))
+            yield Context(self.config, memory)
+
+
+def make_app(bench: Workbench, *, port: int) -> Guard:
+    """The ASGI app for `bench`, answering only to http://127.0.0.1:`port`."""
+    templates = _templates()
+    pages = _Pages(bench, templates)
+    routes = [
+        Route("/", pages.index),
+        Route("/copy/{path:path}", pages.copy, methods=["GET"]),
+        Route("/slot/{position:int}/{path:path}", pages.slot_action, methods=["POST"]),
+        Route("/approve/{path:path}", pages.approve, methods=["POST"]),
+        Route("/undo", pages.undo, methods=["POST"]),
+        Mount("/static", StaticFiles(packages=[("translator", "static")]), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: pages.not_found})
+    return Guard(app, keys=bench.keys, host=HOST, port=port)
+
+
+def _templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("translator", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # Raw HTML in a post is shown as text: a copy never runs script in the workbench.
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    env.filters["markdown"] = lambda text: Markup(md.render(text))
+    env.filters["flag"] = catalog.split_flag
+    env.globals["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
+    env.globals["with_params"] = _with_params
+    env.globals["when"] = _when
+    return env
+
+
+def _with_params(params: dict[str, str], **changes: object) -> str:
+    """The index URL with some parameters changed (a new filter goes back to page 1)."""
+    merged = {k: v for k, v in params.items() if k != "page"}
+    merged.update({k: str(v) for k, v in changes.items()})
+    return "/?" + urlencode({k: v for k, v in merged.items() if v})
+
+
+def _when(stamp: float) -> str:
+    """A file's modification time as `2026-11-29 01:30` (local time)."""
+    if not stamp:
+        return ""
+    return dt.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
+
+
+class _Pages:
+    """The route handlers."""
+
+    def __init__(self, bench: Workbench, templates: Environment) -> None:
+        self.bench = bench
+        self.templates = templates
+
+    def render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
+        flash, self.bench.flash = self.bench.flash, ""
+        undo = self.bench.undo[-1] if self.bench.undo else None
+        html = self.templates.get_template(name).render(
+            csrf_field=CSRF_FIELD,
+            csrf=self.bench.keys.csrf,
+            site=self.bench.config.root,
+            flash=flash,
+            undo=undo,
+            static=False,
+            root="/",
+            copy_href=lambda key: f"/copy/{quote(key)}",
+            source_language=self.bench.config.source_language,
+            **values,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    async def index(self, request: Request) -> Response:
+        params = dict(request.query_params)
+        if not _safe_folder(params.get("folder", "")):
+            return self.refuse(request, "the folder is outside the site")
+        query = catalog.query_from(params)
+        with self.bench.context() as context:
+            rows = catalog.copy_rows(context)
+        listing = catalog.select(self.bench.config.root, rows, query)
+        return self.render(
+            request, "index.html", query=query, listing=listing, statuses=catalog.STATUSES,
+            params=params,
+        )  # fmt: skip
+
+    async def copy(self, request: Request) -> Response:
+        key = request.path_params["path"]
+        if not _safe_key(key):
+            return self.refuse(request, "the path is outside the site")
+        return self.copy_page(request, key)
+
+    def copy_page(
+        self, request: Request, key: str, *, error: str = "", kept: tuple[int, str] | None = None,
+        status: int = 200,
+    ) -> Response:  # fmt: skip
+        with self.bench.context() as context:
+            view = catalog.copy_view(context, key)
+        if view is None:
+            return self.render(request, "gone.html", 404, path=key)
+        return self.render(request, "copy.html", status, view=view, error=error, kept=kept)
+
+    async def slot_action(self, request: Request) -> Response:
+        key, position = request.path_params["path"], request.path_params["position"]
+        form: dict[str, str] = request.state.form
+        action = form.get("action", "save")
+        text = form.get("text", "")
+        expected = form.get("hash", "")
+
+        def act(context: Context) -> editing.Change:
+            if action == "accept":
+                return editing.accept_suggestion(context, key, position, expected_hash=expected)
+            if action == "review":
+                return editing.mark_reviewed(
+                    context, key, position, text=text, expected_hash=expected
+                )
+            return editing.edit_slot(context, key, position, text, expected_hash=expected)
+
+        kept = (position, text) if action in ("save", "review") else None
+        return self.act(request, key, act, anchor=f"slot-{position}", kept=kept)
+
+    async def approve(self, request: Request) -> Response:
+        key = request.path_params["path"]
+        expected = request.state.form.get("hash", "")
+        return self.act(
+            request, key, lambda c: editing.approve_copy(c, key, expected_hash=expected)
+        )
+
+    async def undo(self, request: Request) -> Response:
+        if not self.bench.undo:
+            self.bench.flash = "Nothing to undo."
+            return RedirectResponse("/", status_code=303)
+        change = self.bench.undo[-1]
+        return self.act(request, change.target_path, lambda c: editing.undo(c, change), undo=True)
+
+    def act(
+        self, request: Request, key: str, action: Callable[[Context], editing.Change], *,
+        anchor: str = "", kept: tuple[int, str] | None = None, undo: bool = False,
+    ) -> Response:  # fmt: skip
+        """Run one editing action under the site's lock; show why when it is refused."""
+        if not _safe_key(key):
+            return self.refuse(request, "the path is outside the site")
+        try:
+            with self.bench.context(write=True) as context:
+                change = action(context)
+        except StaleCopyError as error:
+            return self.copy_page(request, key, error=str(error), kept=kept, status=409)
+        except (EditRefusedError, TranslatorError) as error:
+            return self.copy_page(request, key, error=str(error), kept=kept, status=422)
+        if undo:
+            self.bench.undo.pop()
+        else:
+            self.bench.undo.append(change)
+        self.bench.flash = change.what.capitalize() + "."
+        target = f"/copy/{key}" + (f"#{anchor}" if anchor else "")
+        return RedirectResponse(target, status_code=303)
+
+    def refuse(self, request: Request, why: str) -> Response:
+        return self.render(request, "refused.html", 400, why=why)
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        return self.render(request, "gone.html", 404, path=request.url.path)
+
+
+def _safe_key(key: str) -> bool:
+    """A copy path relative to the site: no `..`, no absolute path, no backslash, Markdown."""
+    parts = key.split("/")
+    return (
+        bool(_SAFE_KEY.fullmatch(key))
+        and not key.startswith("/")
+        and all(part not in ("", ".", "..") for part in parts)
+        and key.endswith((".md", ".markdown"))
+    )
+
+
+def _safe_folder(folder: str) -> bool:
+    return not folder or (
+        bool(_SAFE_KEY.fullmatch(folder))
+        and not folder.startswith("/")
+        and ".." not in folder.split("/")
+    )
+
+
+def bind(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1 (`port` 0: a free port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError as error:
+        sock.close()
+        raise TranslatorError(
+            f"cannot listen on {HOST}:{port}: {error.strerror}",
+            hint="choose another port with --port N (0 picks a free one)",
+        ) from error
+    sock.listen(64)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(config: SiteConfig, *, port: int, open_browser: bool, say: Callable[[str], None]) -> None:
+    """Run the workbench in the foreground until Ctrl-C."""
+    sock = bind(port)
+    port = sock.getsockname()[1]
+    bench = Workbench(config)
+    url = f"http://{HOST}:{port}/?token={bench.keys.token}"
+    say(f"Editors' workbench for {config.root}\nOpen this URL (it logs you in):\n    {url}\n"
+        "Stop with Ctrl-C.")  # fmt: skip
+    sys.stderr.flush()
+    if open_browser:
+        webbrowser.open(url)
+    server = uvicorn.Server(
+        uvicorn.Config(make_app(bench, port=port), log_level="warning", lifespan="off")
+    )
+    server.run(sockets=[sock])
+
+
+def static_dir() -> Path:
+    """The packaged CSS and script, for the static export."""
+    return Path(__file__).parent / "static"
