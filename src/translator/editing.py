@@ -82,7 +82,7 @@ def edit_slot(
     """Put an editor's text in one slot; `EditRefusedError` if it would change the structure."""
     copy = _open(context, target_path, expected_hash)
     _slot(copy, position)
-    text = _line_endings(text, copy.current[position])
+    text = _line_endings(text, copy.text)
     texts = [*copy.current]
     texts[position] = text
     slots = _merged(copy, texts)
@@ -118,7 +118,7 @@ def mark_reviewed(
     slot = _slot(copy, position)
     texts = [*copy.current]
     if text is not None:
-        texts[position] = _line_endings(text, copy.current[position])
+        texts[position] = _line_endings(text, copy.text)
     slots = list(_merged(copy, texts))
     slots[position] = replace(
         slots[position], state="reviewed", suggestion=None, approved_source=slot.source
@@ -169,7 +169,7 @@ def _slot(copy: _Copy, position: int) -> SlotRecord:
 
 
 def _line_endings(text: str, like: str) -> str:
-    """Browsers send CRLF from a textarea: use the slot's own line endings."""
+    """Browsers send CRLF from a textarea: use the file's own line endings."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\n", "\r\n") if "\r\n" in like else text
 
