@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sites import POST, Site, make_site
-from workbench_sites import EDITOR, FIRST, conflict_site, translated_site
+from workbench_sites import EDITOR, FIRST, conflict_site, copy_of, translated_site
 
 from translator import editing
 from translator.config import load_config
@@ -45,9 +45,19 @@ def first_paragraph(text: str) -> str:
     return next(line for line in text.splitlines() if "exemple.fr" in line)
 
 
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return translated_site(tmp_path_factory.mktemp("translated") / "site")
+
+
+@pytest.fixture(scope="module")
+def in_conflict(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return conflict_site(tmp_path_factory.mktemp("conflict") / "site")
+
+
 @pytest.fixture
-def site(tmp_path: Path) -> Site:
-    return translated_site(tmp_path / "site")
+def site(translated: Site, tmp_path: Path) -> Site:
+    return copy_of(translated, tmp_path / "site")
 
 
 def test_edit_slot__changes_that_slot_only(site: Site) -> None:
@@ -65,7 +75,9 @@ def test_edit_slot__a_run_keeps_the_editors_text(site: Site) -> None:
 
 def test_edit_slot__a_run_after_a_source_change_keeps_it_as_a_conflict(site: Site) -> None:
     edit(site, "line 7", FIRST)
-    site.write("content/fr/post.md", site.read("content/fr/post.md").replace("Premier", "Un premier"))
+    site.write(
+        "content/fr/post.md", site.read("content/fr/post.md").replace("Premier", "Un premier")
+    )
     summary = site.run_json()
     assert FIRST in site.read(COPY) and summary["conflicts"] == 1
 
@@ -87,7 +99,7 @@ def test_edit_slot__tags_may_move(site: Site) -> None:
 
 def test_edit_slot__a_lost_link_is_refused_with_the_reason(site: Site) -> None:
     before = site.read(COPY)
-    with pytest.raises(EditRefusedError, match="lost link https://exemple.fr"):
+    with pytest.raises(EditRefusedError, match=r"lost link https://exemple\.fr"):
         edit(site, "line 7", "No link any more.")
     assert site.read(COPY) == before
 
@@ -131,16 +143,14 @@ def test_edit_slot__a_front_matter_value(site: Site) -> None:
     assert 'title: "A title: \\"quoted\\""' in site.read(COPY)
 
 
-def test_accept_suggestion__takes_the_machines_text(tmp_path: Path) -> None:
-    site = conflict_site(tmp_path / "site")
+def test_accept_suggestion__takes_the_machines_text(in_conflict: Site, tmp_path: Path) -> None:
+    site = copy_of(in_conflict, tmp_path / "site")
     position = slot_of(site, "line 13")
     with context_of(site) as context:
         record = context.memory.post_for_target(COPY)
         assert record is not None
         suggestion = record.slots[position].suggestion
-        editing.accept_suggestion(
-            context, COPY, position, expected_hash=sha256(site.read(COPY))
-        )
+        editing.accept_suggestion(context, COPY, position, expected_hash=sha256(site.read(COPY)))
     assert suggestion and suggestion in site.read(COPY) and EDITOR not in site.read(COPY)
     assert "status: machine" in site.read(COPY)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from sites import POST, Site, make_site
 
 EDITOR = "My own third paragraph."
 """The editor's text of the third paragraph, typed in the English file by hand."""
-FIRST = "First paragraph with a [link](https://exemple.fr \"Titre du lien\"), by an editor."
+FIRST = 'First paragraph with a [link](https://exemple.fr "Titre du lien"), by an editor.'
 """A good edit of the first paragraph: words changed, the link kept."""
 THIRD_FR = "Troisième paragraphe."
 
@@ -30,3 +31,9 @@ def conflict_site(root: Path) -> Site:
     assert site.translator("run", "--engine", "pseudo").code == 0
     assert "status: conflict" in site.read("content/en/post.md")
     return site
+
+
+def copy_of(template: Site, root: Path) -> Site:
+    """A fresh copy of a site built once (building one runs the real command: seconds)."""
+    shutil.copytree(template.root, root, symlinks=True)
+    return Site(root)

@@ -1,0 +1,282 @@
+"""The workbench app driven in process (Starlette's TestClient): security, index, copy view."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from sites import Site
+from workbench_sites import EDITOR, FIRST, conflict_site, copy_of, translated_site
+
+from translator.config import load_config
+from translator.pipeline import sha256
+from translator.workbench_app import Workbench, make_app
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Starlette 1.x announces a move from httpx to httpx2.
+    from starlette.testclient import TestClient
+
+PORT = 8770
+BASE = f"http://127.0.0.1:{PORT}"
+COPY = "content/en/post.md"
+
+
+class Bench:
+    """A workbench over a site, with a logged-in client."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.bench = Workbench(load_config(site.root))
+        self.app = make_app(self.bench, port=PORT)
+        self.client = TestClient(self.app, base_url=BASE)
+        login = self.client.get(f"/?token={self.bench.keys.token}", follow_redirects=False)
+        assert login.status_code == 303
+
+    @property
+    def csrf(self) -> str:
+        return self.bench.keys.csrf
+
+    def form(self, **values: str) -> dict[str, str]:
+        return {"csrf_token": self.csrf, "hash": sha256(self.site.read(COPY)), **values}
+
+    def post(self, url: str, **values: str) -> object:
+        return self.client.post(url, data=self.form(**values), follow_redirects=False)
+
+
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return translated_site(tmp_path_factory.mktemp("translated") / "site")
+
+
+@pytest.fixture(scope="module")
+def in_conflict(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return conflict_site(tmp_path_factory.mktemp("conflict") / "site")
+
+
+@pytest.fixture
+def bench(translated: Site, tmp_path: Path) -> Bench:
+    return Bench(copy_of(translated, tmp_path / "site"))
+
+
+@pytest.fixture
+def conflict(in_conflict: Site, tmp_path: Path) -> Bench:
+    return Bench(copy_of(in_conflict, tmp_path / "site"))
+
+
+def stranger(bench: Bench, **headers: str) -> TestClient:
+    """A client without the session cookie."""
+    return TestClient(bench.app, base_url=BASE, headers=headers)
+
+
+# -- who may talk to it ----------------------------------------------------------------------
+def test_login__the_token_url_sets_an_httponly_strict_cookie_and_drops_the_token(
+    bench: Bench,
+) -> None:
+    client = stranger(bench)
+    response = client.get(
+        f"/?token={bench.bench.keys.token}&status=machine", follow_redirects=False
+    )
+    cookie = response.headers["set-cookie"]
+    assert response.headers["location"] == "/?status=machine"
+    assert f"translator_session_{PORT}={bench.bench.keys.session}" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_login__a_wrong_token_is_403(bench: Bench) -> None:
+    assert stranger(bench).get("/?token=guess").status_code == 403
+
+
+def test_get_without_the_session_is_403(bench: Bench) -> None:
+    assert stranger(bench).get("/").status_code == 403
+
+
+def test_static_assets_need_the_session_too(bench: Bench) -> None:
+    assert stranger(bench).get("/static/workbench.css").status_code == 403
+    assert bench.client.get("/static/workbench.css").status_code == 200
+
+
+def test_post_without_the_session_is_403(bench: Bench) -> None:
+    response = stranger(bench).post(f"/approve/{COPY}", data=bench.form())
+    assert response.status_code == 403 and "draft: true" in bench.site.read(COPY)
+
+
+def test_post_without_the_csrf_token_is_403(bench: Bench) -> None:
+    data = {"hash": sha256(bench.site.read(COPY))}
+    response = bench.client.post(f"/approve/{COPY}", data=data)
+    assert response.status_code == 403 and "draft: true" in bench.site.read(COPY)
+
+
+def test_post_with_a_wrong_csrf_token_is_403(bench: Bench) -> None:
+    data = bench.form(csrf_token="x" * 43)
+    assert bench.client.post(f"/approve/{COPY}", data=data).status_code == 403
+
+
+def test_post_with_another_host_header_is_403(bench: Bench) -> None:
+    response = bench.client.post(
+        f"/approve/{COPY}", data=bench.form(), headers={"host": f"evil.example:{PORT}"}
+    )
+    assert response.status_code == 403 and "draft: true" in bench.site.read(COPY)
+
+
+def test_get_with_localhost_instead_of_the_bound_address_is_403(bench: Bench) -> None:
+    assert bench.client.get("/", headers={"host": f"localhost:{PORT}"}).status_code == 403
+
+
+def test_post_from_another_origin_is_403(bench: Bench) -> None:
+    response = bench.client.post(
+        f"/approve/{COPY}", data=bench.form(), headers={"origin": "http://evil.example"}
+    )
+    assert response.status_code == 403
+
+
+def test_responses_forbid_framing_and_remote_resources(bench: Bench) -> None:
+    headers = bench.client.get("/").headers
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/copy/../../etc/passwd",
+        "/copy/%2e%2e/%2e%2e/etc/passwd",
+        "/copy//etc/passwd",
+        "/copy/content/en/../../../etc/hosts.md",
+        "/copy/hugo.toml",
+        "/?folder=../..",
+        "/?folder=/etc",
+        "/static/../workbench_app.py",
+    ],
+)
+def test_a_path_outside_the_site_is_refused(bench: Bench, url: str) -> None:
+    response = bench.client.get(url)
+    assert response.status_code in (400, 404) and "root:" not in response.text
+
+
+def test_a_post_to_a_path_outside_the_site_is_refused(bench: Bench) -> None:
+    response = bench.post("/approve/content/en/../../../x.md")
+    assert response.status_code in (400, 404)  # type: ignore[attr-defined]
+
+
+# -- the index -------------------------------------------------------------------------------
+def test_index__lists_the_copy_with_its_status(bench: Bench) -> None:
+    page = bench.client.get("/").text
+    assert (
+        f'href="/copy/{COPY}"' in page and '<span class="badge st-machine">machine</span>' in page
+    )
+
+
+def test_index__counts_beside_each_filter(conflict: Bench) -> None:
+    page = conflict.client.get("/").text
+    assert '<option value="conflict">conflict (1)</option>' in page
+    assert '<option value="en">English (1)</option>' in page
+
+
+def test_index__filter_by_status(conflict: Bench) -> None:
+    assert COPY in conflict.client.get("/?status=conflict").text
+    assert f'href="/copy/{COPY}"' not in conflict.client.get("/?status=reviewed").text
+
+
+def test_index__search_in_either_language(conflict: Bench) -> None:
+    assert f'href="/copy/{COPY}"' in conflict.client.get("/?text=troisième paragraphe, REVU").text
+    assert f'href="/copy/{COPY}"' in conflict.client.get("/?text=my own third").text
+    assert "No copy matches." in conflict.client.get("/?text=nowhere").text
+
+
+def test_index__a_copy_deleted_on_disk_shows_as_missing(bench: Bench) -> None:
+    (bench.site.root / COPY).unlink()
+    page = bench.client.get("/").text
+    assert '<span class="badge st-missing">missing</span>' in page
+    assert f'href="/copy/{COPY}"' not in page
+
+
+def test_index__pages(translated: Site, tmp_path: Path) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    for n in range(60):
+        site.write(f"content/fr/p{n:02}.md", f"---\ntitle: Billet {n}\n---\n\nTexte {n}.\n")
+    site.run_json()
+    bench = Bench(site)
+    first, second = bench.client.get("/").text, bench.client.get("/?page=2").text
+    assert "Page 1 of 2" in first and 'rel="next" href="/?page=2"' in first
+    assert len(re.findall(r'class="copy-link"', first)) == 50
+    assert len(re.findall(r'class="copy-link"', second)) == 11
+
+
+# -- the copy view ---------------------------------------------------------------------------
+def test_copy__side_by_side_with_line_numbers_in_both_files(bench: Bench) -> None:
+    page = bench.client.get(f"/copy/{COPY}").text
+    assert '<span class="lines">French line 7 · English line 14</span>' in page
+
+
+def test_copy__conflict_shows_the_editors_text_and_the_suggestion(conflict: Bench) -> None:
+    page = conflict.client.get(f"/copy/{COPY}").text
+    assert EDITOR in page and "New machine suggestion" in page and 'value="accept"' in page
+
+
+def test_copy__reads_the_file_not_the_memory(bench: Bench) -> None:
+    text = bench.site.read(COPY)
+    line = next(line for line in text.splitlines() if line.startswith("⟦Ţŕöîšîèɱé"))
+    bench.site.write(COPY, text.replace(line, "Fixed by hand on disk."))
+    page = bench.client.get(f"/copy/{COPY}").text
+    assert "Fixed by hand on disk." in page and "st-edited" in page
+
+
+def test_copy__a_deleted_copy_is_404(bench: Bench) -> None:
+    (bench.site.root / COPY).unlink()
+    assert bench.client.get(f"/copy/{COPY}").status_code == 404
+
+
+def test_copy__markdown_rendered_raw_html_escaped(bench: Bench) -> None:
+    text = bench.site.read(COPY)
+    line = next(line for line in text.splitlines() if line.startswith("⟦Ţŕöîšîèɱé"))
+    bench.site.write(COPY, text.replace(line, "Some **bold** and <script>alert(1)</script>."))
+    page = bench.client.get(f"/copy/{COPY}").text
+    assert "<strong>bold</strong>" in page and "<script>alert" not in page
+
+
+# -- actions ---------------------------------------------------------------------------------
+def test_save__writes_the_slot_and_redirects_to_it(bench: Bench) -> None:
+    response = bench.post(f"/slot/1/{COPY}", text=FIRST, action="save")
+    assert response.headers["location"] == f"/copy/{COPY}#slot-1"  # type: ignore[attr-defined]
+    assert FIRST in bench.site.read(COPY)
+
+
+def test_save__refused_with_the_reason_and_the_text_kept(bench: Bench) -> None:
+    response = bench.post(f"/slot/1/{COPY}", text="No link, my precious words", action="save")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "lost link https://exemple.fr" in response.text  # type: ignore[attr-defined]
+    assert ">No link, my precious words</textarea>" in response.text  # type: ignore[attr-defined]
+
+
+def test_save__stale_file_is_409_and_nothing_is_lost(bench: Bench) -> None:
+    form = bench.form(text=FIRST, action="save")
+    bench.site.write(COPY, bench.site.read(COPY).replace("⟦Ţŕöîšîèɱé", "⟦Changed"))
+    response = bench.client.post(f"/slot/1/{COPY}", data=form)
+    assert response.status_code == 409 and "reload the page" in response.text
+    assert f">{escape(FIRST)}</textarea>" in response.text
+    assert FIRST not in bench.site.read(COPY)
+
+
+def test_save__stale_and_broken_file_still_shows_the_unsaved_text(bench: Bench) -> None:
+    form = bench.form(text=FIRST, action="save")
+    bench.site.write(COPY, bench.site.read(COPY) + "\nA new paragraph by hand.\n")
+    response = bench.client.post(f"/slot/1/{COPY}", data=form)
+    assert response.status_code == 409
+    assert f'readonly rows="4" lang="en">{escape(FIRST)}</textarea>' in response.text
+
+
+def test_undo__the_last_action(bench: Bench) -> None:
+    before = bench.site.read(COPY)
+    bench.post(f"/slot/1/{COPY}", text=FIRST, action="save")
+    assert "Undo" in bench.client.get(f"/copy/{COPY}").text
+    bench.client.post("/undo", data={"csrf_token": bench.csrf}, follow_redirects=False)
+    assert bench.site.read(COPY) == before
+
+
+def test_approve(bench: Bench) -> None:
+    response = bench.post(f"/approve/{COPY}")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert "status: reviewed" in bench.site.read(COPY)
