@@ -135,7 +135,7 @@ def test_post_from_another_origin_is_403(bench: Bench) -> None:
 def test_responses_forbid_framing_and_remote_resources(bench: Bench) -> None:
     headers = bench.client.get("/").headers
     assert "default-src 'none'" in headers["content-security-policy"]
-    assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "no-referrer"
+    assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "same-origin"
 
 
 @pytest.mark.parametrize(

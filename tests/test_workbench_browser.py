@@ -1,0 +1,134 @@
+"""The workbench end to end: the real server, driven by Playwright in Debian's Chromium.
+
+An editor filters to conflicts, edits a slot, accepts a suggestion and approves the
+copy with the keyboard; the English file on disk changes exactly there, and a
+following `translator run` keeps the editor's text and status. Screenshots of
+the index and of the copy view are saved as test artifacts (in
+$TRANSLATOR_TEST_ARTIFACTS when set, else in the test's temporary folder).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import HANG
+from sites import Site
+from test_review_page import CHROMIUM, CHROMIUM_ARGS
+from workbench_sites import EDITOR, FIRST, conflict_site
+
+COPY = "content/en/post.md"
+MORE = ("Un billet sur les chats.", "Un billet sur les chiens.", "Un billet sur les oiseaux.")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """A conflict in one copy, and three other copies the machine translated."""
+    site = conflict_site(tmp_path / "site")
+    for n, text in enumerate(MORE):
+        site.write(f"content/fr/blog/billet-{n}.md", f"---\ntitle: {text}\n---\n\n{text}\n")
+    assert site.translator("run", "--engine", "pseudo").code == 0
+    return site
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("TRANSLATOR_TEST_ARTIFACTS") or tmp_path / "artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def server(site: Site) -> Iterator[str]:
+    """`translator review --serve --port 0` in the site; yields the start URL it prints."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "translator", "review", "--serve", "--port", "0"],
+        cwd=site.root,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+    )
+    assert process.stderr is not None
+    found: list[str] = []
+    reader = threading.Thread(target=lambda: found.extend(_start_url(process.stderr)))
+    reader.start()
+    reader.join(HANG)
+    try:
+        assert found, "the server printed no URL"
+        yield found[0]
+    finally:
+        process.terminate()
+        process.wait(HANG)
+
+
+def _start_url(stream: object) -> Iterator[str]:
+    for line in stream:  # type: ignore[attr-defined]
+        match = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line)
+        if match:
+            yield match.group(0)
+            return
+
+
+def _paragraph(text: str, marker: str) -> str:
+    return next(line for line in text.splitlines() if marker in line)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+def test_workbench_in_headless_chromium(site: Site, server: str, artifacts: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    before = site.read(COPY)
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(server)
+        expect(page.locator("table.copies a.copy-link")).to_have_count(4)
+        page.screenshot(path=str(artifacts / "workbench-index.png"), full_page=True)
+
+        # Filter to conflicts: one copy left.
+        page.get_by_label("Status", exact=True).select_option("conflict")
+        page.get_by_role("button", name="Filter").click()
+        expect(page.locator("table.copies a.copy-link")).to_have_count(1)
+        page.locator("a.copy-link").click()
+        expect(page.get_by_text("New machine suggestion", exact=True)).to_be_visible()
+        page.screenshot(path=str(artifacts / "workbench-copy.png"), full_page=True)
+
+        # Edit the first paragraph, save with Ctrl+Enter.
+        page.get_by_label("English text of line 7").fill(FIRST)
+        page.get_by_label("English text of line 7").press("Control+Enter")
+        expect(page.locator(".flash")).to_have_text("Edited line 7.")
+        after_edit = site.read(COPY)
+
+        # The conflict slot is three slots further: j j j, then accept with a.
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        page.keyboard.press("a")
+        expect(page.locator(".flash")).to_have_text("Accepted the suggestion for line 13.")
+        page.keyboard.press("?")
+        expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+        page.keyboard.press("Escape")
+        page.keyboard.press("Shift+A")
+        expect(page.locator(".flash")).to_have_text("Approved the copy.")
+        browser.close()
+
+    assert after_edit == before.replace(_paragraph(before, "exemple.fr"), FIRST)
+    final = site.read(COPY)
+    assert FIRST in final and EDITOR not in final
+    assert "status: reviewed" in final and "draft: false" in final
+    assert all(url.startswith(server.split("/?")[0]) for url in requests)
+
+    summary = site.run_json()
+    assert site.read(COPY) == final
+    assert [c["status"] for c in summary["copies"] if c["target"] == COPY] in ([], ["reviewed"])
+    assert (artifacts / "workbench-index.png").stat().st_size > 10_000
+    assert (artifacts / "workbench-copy.png").stat().st_size > 10_000
