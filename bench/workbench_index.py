@@ -1,0 +1,93 @@
+"""How fast the workbench's index answers over a site of many copies.
+
+    python bench/workbench_index.py [--posts 1000] [--rounds 5] [--site DIR]
+
+Generates a site of blog posts in yearly folders (about 15 slots each, like
+a real 524-post blog's 7,590), translates it once with the pseudo engine,
+then times whole HTTP requests through the real ASGI app in process (guard,
+memory, reading every file, Jinja): the index, the index filtered, a text
+search in both languages, and one copy view. Best of `--rounds`. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+from translator.config import load_config
+from translator.memory import Memory, site_lock
+from translator.pipeline import Context, run
+from translator.workbench_app import Workbench, make_app
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+PARAGRAPH = (
+    "Paragraphe {p} du billet {n} : la gestion de communauté demande du temps, "
+    "des [outils](https://exemple.fr/{n}/{p}) et un peu de `code` pour mesurer."
+)
+
+
+def make_site(root: Path, posts: int) -> None:
+    (root / "hugo.toml").write_text(
+        'defaultContentLanguage = "fr"\n[languages.fr]\ncontentDir = "content/fr"\n'
+        '[languages.en]\ncontentDir = "content/en"\n'
+    )
+    for n in range(posts):
+        folder = root / "content" / "fr" / "blog" / str(2015 + n % 10)
+        folder.mkdir(parents=True, exist_ok=True)
+        body = "\n\n".join(PARAGRAPH.format(p=p, n=n) for p in range(12))
+        text = f'---\ntitle: "Billet {n}"\ndescription: "Résumé du billet {n}"\n---\n\n'
+        (folder / f"billet-{n:05}.md").write_text(f"{text}## Titre {n}\n\n{body}\n")
+
+
+def translate(root: Path) -> int:
+    config = load_config(root).with_overrides(engine="pseudo")
+    with site_lock(config.state_dir), Memory.open(config.state_dir / "memory.sqlite") as memory:
+        run(Context(config, memory))
+        return sum(len(r.slots) for r in memory.posts())
+
+
+def best(client: TestClient, url: str, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.text[:200]
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--site", type=Path, help="Keep the generated site here (reused if there).")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = args.site or Path(folder)
+        if not (root / "hugo.toml").exists():
+            root.mkdir(parents=True, exist_ok=True)
+            make_site(root, args.posts)
+        slots = translate(root)
+        bench = Workbench(load_config(root))
+        client = TestClient(make_app(bench, port=8770), base_url="http://127.0.0.1:8770")
+        client.get(f"/?token={bench.keys.token}")
+        copy = f"/copy/content/en/blog/2015/billet-{0:05}.md"
+        print(f"site: {args.posts} copies, {slots} slots")
+        for name, url in [
+            ("index", "/"),
+            ("index, folder + status filter", "/?folder=blog/2016&status=machine"),
+            ("index, sorted by open items, page 3", "/?sort=open&page=3"),
+            ("index, text search", "/?text=billet 999 :"),
+            ("copy view", copy),
+        ]:
+            print(f"{name:40} {best(client, url, args.rounds) * 1000:7.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
