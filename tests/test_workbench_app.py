@@ -280,3 +280,39 @@ def test_approve(bench: Bench) -> None:
     response = bench.post(f"/approve/{COPY}")
     assert response.status_code == 303  # type: ignore[attr-defined]
     assert "status: reviewed" in bench.site.read(COPY)
+
+
+def test_approve__goes_on_with_the_next_copy_waiting(translated: Site, tmp_path: Path) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    site.write("content/fr/zz.md", "---\ntitle: Un autre\n---\n\nUn autre billet.\n")
+    site.run_json()
+    bench = Bench(site)
+    response = bench.post(f"/approve/{COPY}")
+    assert response.headers["location"] == "/copy/content/en/zz.md"  # type: ignore[attr-defined]
+
+
+def test_a_whole_site_from_machine_to_reviewed_through_the_app(
+    translated: Site, tmp_path: Path
+) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    for n in range(3):
+        site.write(f"content/fr/b{n}.md", f"---\ntitle: Billet {n}\n---\n\nTexte {n}.\n")
+    site.run_json()
+    bench = Bench(site)
+    url = bench.client.get("/?status=machine").text
+    key: str | None = re.findall(r'class="copy-link" href="/copy/([^"]+)"', url)[0]
+    approved = 0
+    while key:
+        page = bench.client.get(f"/copy/{key}").text
+        hash_ = re.search(r'name="hash" value="([0-9a-f]+)"', page)
+        assert hash_ is not None
+        response = bench.client.post(
+            f"/approve/{key}", data={"csrf_token": bench.csrf, "hash": hash_.group(1)},
+            follow_redirects=False,
+        )  # fmt: skip
+        approved += 1
+        following = response.headers["location"].removeprefix("/copy/")
+        key = None if following == key else following
+    assert approved == 4
+    assert '<option value="reviewed">reviewed (4)</option>' in bench.client.get("/").text
+    assert {c["state"] for c in site.translator("status", "--json").json()} == {"reviewed"}

@@ -118,7 +118,8 @@ def test_workbench_in_headless_chromium(site: Site, server: str, artifacts: Path
         expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
         page.keyboard.press("Escape")
         page.keyboard.press("Shift+A")
-        expect(page.locator(".flash")).to_have_text("Approved the copy.")
+        expect(page.locator(".flash")).to_contain_text("Approved the copy: content/en/post.md.")
+        expect(page.locator("h1")).not_to_have_text(re.compile("Ûñ ţîţŕé"))  # the next copy
         browser.close()
 
     assert after_edit == before.replace(_paragraph(before, "exemple.fr"), FIRST)

@@ -36,6 +36,7 @@ __all__ = (
     "SlotView",
     "copy_rows",
     "copy_view",
+    "neighbours",
     "query_from",
     "select",
     "split_flag",
@@ -366,6 +367,18 @@ class CopyView:
     """Every slot, in file order."""
     problem: str = ""
     """Why the copy cannot be edited here ('' when it can)."""
+
+
+def neighbours(context: Context, target_path: str) -> tuple[str | None, str | None]:
+    """The copies waiting for review before and after this one, by path (for next/previous)."""
+    waiting = sorted(
+        s.target_path
+        for s in context.memory.post_summaries()
+        if (s.status != "reviewed" or s.open_slots) and s.target_path != target_path
+    )
+    before = [t for t in waiting if t < target_path]
+    after = [t for t in waiting if t > target_path]
+    return (before[-1] if before else None), (after[0] if after else before[0] if before else None)
 
 
 def copy_view(context: Context, target_path: str) -> CopyView | None:

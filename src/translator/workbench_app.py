@@ -176,9 +176,13 @@ class _Pages:
     ) -> Response:  # fmt: skip
         with self.bench.context() as context:
             view = catalog.copy_view(context, key)
+            previous, following = catalog.neighbours(context, key)
         if view is None:
             return self.render(request, "gone.html", 404, path=key)
-        return self.render(request, "copy.html", status, view=view, error=error, kept=kept)
+        return self.render(
+            request, "copy.html", status, view=view, error=error, kept=kept,
+            previous=previous, following=following,
+        )  # fmt: skip
 
     async def slot_action(self, request: Request) -> Response:
         key, position = request.path_params["path"], request.path_params["position"]
@@ -202,9 +206,11 @@ class _Pages:
     async def approve(self, request: Request) -> Response:
         key = request.path_params["path"]
         expected = request.state.form.get("hash", "")
+        # After an approval the editor goes on with the next copy waiting, if any.
         return self.act(
-            request, key, lambda c: editing.approve_copy(c, key, expected_hash=expected)
-        )
+            request, key, lambda c: editing.approve_copy(c, key, expected_hash=expected),
+            then=lambda context: catalog.neighbours(context, key)[1],
+        )  # fmt: skip
 
     async def undo(self, request: Request) -> Response:
         if not self.bench.undo:
@@ -216,13 +222,18 @@ class _Pages:
     def act(
         self, request: Request, key: str, action: Callable[[Context], editing.Change], *,
         anchor: str = "", kept: tuple[int, str] | None = None, undo: bool = False,
+        then: Callable[[Context], str | None] = lambda context: None,
     ) -> Response:  # fmt: skip
-        """Run one editing action under the site's lock; show why when it is refused."""
+        """Run one editing action under the site's lock; show why when it is refused.
+
+        `then` names the copy to show next (default: the same one).
+        """
         if not _safe_key(key):
             return self.refuse(request, "the path is outside the site")
         try:
             with self.bench.context(write=True) as context:
                 change = action(context)
+                following = then(context)
         except StaleCopyError as error:
             return self.copy_page(request, key, error=str(error), kept=kept, status=409)
         except (EditRefusedError, TranslatorError) as error:
@@ -231,8 +242,10 @@ class _Pages:
             self.bench.undo.pop()
         else:
             self.bench.undo.append(change)
-        self.bench.flash = change.what.capitalize() + "."
-        target = f"/copy/{key}" + (f"#{anchor}" if anchor else "")
+        self.bench.flash = f"{change.what.capitalize()}."
+        if following:
+            self.bench.flash = f"{change.what.capitalize()}: {key}. Next copy waiting for review."
+        target = f"/copy/{quote(following or key)}" + (f"#{anchor}" if anchor else "")
         return RedirectResponse(target, status_code=303)
 
     def refuse(self, request: Request, why: str) -> Response:

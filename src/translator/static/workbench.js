@@ -67,6 +67,8 @@
       A: () => { const b = document.getElementById("approve"); if (b) b.click(); },
       m: () => setRaw(!document.body.classList.contains("raw")),
       u: () => { const b = document.getElementById("undo"); if (b) b.click(); },
+      n: () => { const l = document.getElementById("next-copy"); if (l) l.click(); },
+      p: () => { const l = document.getElementById("previous-copy"); if (l) l.click(); },
       "/": () => { const s = document.getElementById("search"); if (s) s.focus(); },
       "?": openHelp,
     };
