@@ -316,3 +316,25 @@ def test_a_whole_site_from_machine_to_reviewed_through_the_app(
     assert approved == 4
     assert '<option value="reviewed">reviewed (4)</option>' in bench.client.get("/").text
     assert {c["state"] for c in site.translator("status", "--json").json()} == {"reviewed"}
+
+
+# -- the static export -----------------------------------------------------------------------
+def test_export__an_index_page_and_one_page_per_copy(translated: Site, tmp_path: Path) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    site.write("content/fr/zz.md", "---\ntitle: Un autre\n---\n\nUn autre billet.\n")
+    site.run_json()
+    assert site.translator("review", "-o", "export").code == 0
+    export = site.root / "export"
+    pages = sorted(p.name for p in (export / "copies").iterdir())
+    assert pages == ["content-en-post-md.html", "content-en-zz-md.html"]
+    index = (export / "index.html").read_text()
+    assert all(f'href="copies/{p}"' in index for p in pages)
+    assert (export / "static" / "workbench.css").exists()
+
+
+def test_export__pages_have_no_form_and_no_script(translated: Site, tmp_path: Path) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    assert site.translator("review", "-o", "export").code == 0
+    page = (site.root / "export" / "copies" / "content-en-post-md.html").read_text()
+    assert "<form" not in page and "<script" not in page
+    assert 'href="../static/workbench.css"' in page and "French line 7" in page

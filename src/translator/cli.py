@@ -382,9 +382,15 @@ def approve(
 def review_command(
     path: Annotated[Path | None, typer.Argument(help="Anywhere inside the site.")] = None,
     lang: Annotated[str | None, typer.Option(help="Only copies in this language.")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the page.")] = Path(
-        "review.html"
-    ),
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="A .html file: one page of the copies waiting; a folder: an index page and "
+            "one page per copy.",
+        ),
+    ] = Path("review.html"),
     open_page: Annotated[bool, typer.Option("--open", help="Open the page in a browser.")] = False,
     serve: Annotated[
         bool,
@@ -400,8 +406,8 @@ def review_command(
     accept machine suggestions, mark slots reviewed and approve copies; it
     writes the files in place. Bound to 127.0.0.1, logged in by the URL it
     prints. Without --serve: one static HTML page of the copies waiting for
-    review (QA flags, conflicts, what changed in the source), no server, no
-    JavaScript, no network.
+    review (QA flags, conflicts, what changed in the source), or with -o DIR
+    an index page and one page per copy; no server, no JavaScript, no network.
     """
     config = _site(path)
     if serve:
@@ -409,6 +415,14 @@ def review_command(
         from translator.workbench_app import serve as serve_workbench
 
         serve_workbench(config, port=port, open_browser=open_page, say=stderr.print)
+        return
+    if output.suffix != ".html":
+        from translator.workbench_app import export
+
+        written = export(config, output)
+        stderr.print(f"wrote {escape(str(written))} and one page per copy in {escape(str(output / 'copies'))}")
+        if open_page:
+            webbrowser.open(written.absolute().as_uri())
         return
     with _context(config, command="review", lock=False) as context:
         page = review_page_for_site(config, context.memory, language=lang)

@@ -34,12 +34,13 @@ from starlette.staticfiles import StaticFiles
 from translator import catalog, editing
 from translator.config import SiteConfig
 from translator.errors import EditRefusedError, StaleCopyError, TranslatorError
+from translator.files import atomic_write
 from translator.memory import Memory, site_lock
 from translator.pipeline import Context
 from translator.review_page import LANGUAGE_NAMES
 from translator.workbench_security import CSRF_FIELD, Guard, Secrets
 
-__all__ = ("HOST", "Workbench", "make_app", "serve")
+__all__ = ("HOST", "Workbench", "export", "make_app", "serve")
 
 HOST = "127.0.0.1"
 """The only address the workbench binds to."""
@@ -311,6 +312,49 @@ def serve(config: SiteConfig, *, port: int, open_browser: bool, say: Callable[[s
         bench.close()
 
 
-def static_dir() -> Path:
-    """The packaged CSS and script, for the static export."""
-    return Path(__file__).parent / "static"
+def export(config: SiteConfig, folder: Path) -> Path:
+    """The workbench as static pages: `index.html` and `copies/<copy>.html`, no forms, no script."""
+    bench = Workbench(config)
+    env = _templates()
+    try:
+        with bench.context() as context:
+            rows = catalog.copy_rows(context)
+            listing = catalog.select(config.root, rows, catalog.Query(), per_page=max(1, len(rows)))
+            pages = {
+                row.target: _static_copy(env, context, row.target, bench)
+                for row in rows
+                if row.target and row.status not in ("missing", "human", "error")
+            }
+    finally:
+        bench.close()
+    common = {"static": True, "site": config.root, "source_language": config.source_language}
+    index = env.get_template("index.html").render(
+        **common, root="", listing=listing, query=catalog.Query(), params={},
+        copy_href=lambda key: f"copies/{_slug(key)}",
+    )  # fmt: skip
+    atomic_write(folder / "index.html", index)
+    for key, html in pages.items():
+        if html is not None:
+            atomic_write(folder / "copies" / _slug(key), html)
+    atomic_write(folder / "static" / "workbench.css", (_STATIC / "workbench.css").read_text())
+    return folder / "index.html"
+
+
+def _static_copy(env: Environment, context: Context, key: str, bench: Workbench) -> str | None:
+    view = catalog.copy_view(context, key)
+    if view is None:
+        return None
+    previous, following = catalog.neighbours(context, key)
+    return env.get_template("copy.html").render(
+        static=True, site=bench.config.root, source_language=bench.config.source_language,
+        root="../", view=view, error="", kept=None, previous=previous, following=following,
+        copy_href=_slug,
+    )  # fmt: skip
+
+
+def _slug(key: str) -> str:
+    """`content/en/a/post.md` -> `content-en-a-post-md.html`."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-") + ".html"
+
+
+_STATIC = Path(__file__).parent / "static"
