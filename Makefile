@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench serve site fuzz
+.PHONY: install run test lint bench serve site fuzz review
 
 install: $(STAMP)
 
@@ -34,6 +34,10 @@ lint: install
 
 serve: install
 	scripts/serve.sh
+
+# The editors' workbench on 127.0.0.1:8770; open the URL it prints.
+review: install
+	$(VENV)/bin/translator review --serve
 
 bench: install
 	$(PY) bench/argos_throughput.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sites import Site
 from workbench_sites import EDITOR, FIRST, conflict_site, copy_of, translated_site
 
 from translator.config import load_config
+from translator.memory import Memory
 from translator.pipeline import sha256
 from translator.workbench_app import Workbench, make_app
 
@@ -338,3 +340,24 @@ def test_export__pages_have_no_form_and_no_script(translated: Site, tmp_path: Pa
     page = (site.root / "export" / "copies" / "content-en-post-md.html").read_text()
     assert "<form" not in page and "<script" not in page
     assert 'href="../static/workbench.css"' in page and "French line 7" in page
+
+
+def test_index__qa_flag_kinds_with_counts(translated: Site, tmp_path: Path) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    config = load_config(site.root)
+    with Memory.open(config.state_dir / "memory.sqlite") as memory:
+        record = memory.post_for_target(COPY)
+        assert record is not None
+        flagged = replace(record.slots[1], notes=("numbers: lost 12", "length: too long"))
+        memory.save_post(replace(record, slots=(record.slots[0], flagged, *record.slots[2:])))
+    page = Bench(site).client.get("/?flag=numbers").text
+    assert '<option value="numbers" selected>numbers (1)</option>' in page
+    assert '<span class="badge flag-code">length</span>' in page and f"/copy/{COPY}" in page
+
+
+def test_index__a_copy_translator_did_not_write_is_human(translated: Site, tmp_path: Path) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    site.write("content/fr/zz.md", "---\ntitle: Un autre\n---\n\nUn autre billet.\n")
+    site.write("content/en/zz.md", "---\ntitle: Another\n---\n\nWritten by a person.\n")
+    page = Bench(site).client.get("/?status=human").text
+    assert "content/en/zz.md" in page and '<span class="badge st-human">human</span>' in page
