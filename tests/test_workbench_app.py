@@ -361,3 +361,16 @@ def test_index__a_copy_translator_did_not_write_is_human(translated: Site, tmp_p
     site.write("content/en/zz.md", "---\ntitle: Another\n---\n\nWritten by a person.\n")
     page = Bench(site).client.get("/?status=human").text
     assert "content/en/zz.md" in page and '<span class="badge st-human">human</span>' in page
+
+
+def test_copy__word_diff_of_the_french_since_the_last_approval(
+    translated: Site, tmp_path: Path
+) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    assert site.translator("approve", COPY).code == 0
+    french = site.read("content/fr/post.md")
+    site.write("content/fr/post.md", french.replace("Troisième paragraphe.", "Troisième alinéa."))
+    site.run_json()
+    page = Bench(site).client.get(f"/copy/{COPY}").text
+    assert "Changed since the last approval" in page
+    assert "Troisième <del>paragraphe</del><ins>alinéa</ins>." in page

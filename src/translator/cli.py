@@ -414,7 +414,7 @@ def review_command(
         # Imported here: the web stack loads only for the workbench.
         from translator.workbench_app import serve as serve_workbench
 
-        serve_workbench(config, port=port, open_browser=open_page, say=stderr.print)
+        serve_workbench(config, port=port, open_browser=open_page, say=stderr.print, language=lang)
         return
     if output.suffix != ".html":
         from translator.workbench_app import export

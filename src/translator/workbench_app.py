@@ -292,12 +292,20 @@ def bind(port: int) -> socket.socket:
     return sock
 
 
-def serve(config: SiteConfig, *, port: int, open_browser: bool, say: Callable[[str], None]) -> None:
-    """Run the workbench in the foreground until Ctrl-C."""
+def serve(
+    config: SiteConfig,
+    *,
+    port: int,
+    open_browser: bool,
+    say: Callable[[str], None],
+    language: str | None = None,
+) -> None:
+    """Run the workbench in the foreground until Ctrl-C; `language` filters the first page."""
     sock = bind(port)
     port = sock.getsockname()[1]
     bench = Workbench(config)
     url = f"http://{HOST}:{port}/?token={bench.keys.token}"
+    url += f"&{urlencode({'language': language})}" if language else ""
     say(f"Editors' workbench for {config.root}\nOpen this URL (it logs you in):\n    {url}\n"
         "Stop with Ctrl-C.")  # fmt: skip
     sys.stderr.flush()
