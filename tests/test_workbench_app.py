@@ -158,6 +158,16 @@ def test_a_path_outside_the_site_is_refused(bench: Bench, url: str) -> None:
     assert response.status_code in (400, 404) and "root:" not in response.text
 
 
+def test_a_copy_that_is_a_link_outside_the_site_is_refused(bench: Bench, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: SECRET\n---\n\nSECRET\n")
+    (bench.site.root / COPY).unlink()
+    (bench.site.root / COPY).symlink_to(secret)
+    response = bench.client.get(f"/copy/{COPY}")
+    assert response.status_code == 400 and "SECRET" not in response.text
+    assert "SECRET" not in bench.client.get("/?text=secret").text
+
+
 def test_a_post_to_a_path_outside_the_site_is_refused(bench: Bench) -> None:
     response = bench.post("/approve/content/en/../../../x.md")
     assert response.status_code in (400, 404)  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ from typing import Literal
 
 from translator.config import SiteConfig
 from translator.document import read_values
-from translator.errors import StructureChangedError, TranslatorError
+from translator.errors import StructureChangedError, TranslatorError, UnsafePathError
 from translator.files import read_post
 from translator.memory import PostRecord, PostSummary
 from translator.page import slot_labels, slot_texts
@@ -39,6 +39,7 @@ __all__ = (
     "neighbours",
     "query_from",
     "select",
+    "site_file",
     "split_flag",
     "title_of",
 )
@@ -291,7 +292,7 @@ def _text_matches(root: Path, rows: Sequence[CopyRow], text: str) -> set[CopyRow
 
 def _read_or_empty(root: Path, key: str) -> str:
     try:
-        return read_post(root / key) if key else ""
+        return read_post(site_file(root, key)) if key else ""
     except TranslatorError:
         return ""
 
@@ -300,12 +301,22 @@ def title_of(root: Path, row: CopyRow) -> str:
     """The copy's title from its file (the source's when there is no copy), else its path."""
     for key in (row.target, row.source):
         try:
-            title = read_values(read_post(root / key)).get("title") if key else None
+            title = read_values(read_post(site_file(root, key))).get("title") if key else None
         except TranslatorError:
             continue
         if isinstance(title, str) and title.strip():
             return title
     return row.target or row.source
+
+
+def site_file(root: Path, key: str) -> Path:
+    """The file at `key` in the site; `UnsafePathError` when a link leads outside the site."""
+    path = root / key
+    if ".." in Path(key).parts or not path.resolve().is_relative_to(root.resolve()):
+        raise UnsafePathError(
+            "this file leads outside the site; the workbench does not show it", path=key
+        )
+    return path
 
 
 def split_flag(note: str) -> tuple[str, str]:
@@ -384,7 +395,7 @@ def neighbours(context: Context, target_path: str) -> tuple[str | None, str | No
 def copy_view(context: Context, target_path: str) -> CopyView | None:
     """The copy at `target_path` slot by slot, or None when translator wrote none there."""
     record = context.memory.post_for_target(target_path)
-    path = context.config.root / target_path
+    path = site_file(context.config.root, target_path)
     if record is None or not path.exists():
         return None
     text = read_post(path)
@@ -412,7 +423,7 @@ def _source_slots(context: Context, record: PostRecord) -> tuple[list[str], list
     """The source slots now, when the source is still what the copy was made from."""
     recorded = [s.source for s in record.slots]
     try:
-        text = read_post(context.config.root / record.source_path)
+        text = read_post(site_file(context.config.root, record.source_path))
     except TranslatorError:
         return recorded, ["" for _ in recorded], True
     if sha256(text) != record.source_hash:

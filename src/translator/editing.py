@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from translator import _markdown
+from translator.catalog import site_file
 from translator.document import read_values, set_values
 from translator.errors import EditRefusedError, StaleCopyError, TranslatorError
 from translator.files import read_post
@@ -148,7 +149,7 @@ def _open(context: Context, target_path: str, expected_hash: str, *, current: bo
         raise TranslatorError(
             "translator wrote no copy here", path=target_path, hint="reload the index"
         )
-    path = context.config.root / record.target_path
+    path = site_file(context.config.root, record.target_path)
     if not path.exists():
         raise StaleCopyError("the copy is gone from the disk", path=target_path, hint=RELOAD)
     text = read_post(path)

@@ -33,7 +33,12 @@ from starlette.staticfiles import StaticFiles
 
 from translator import catalog, editing
 from translator.config import SiteConfig
-from translator.errors import EditRefusedError, StaleCopyError, TranslatorError
+from translator.errors import (
+    EditRefusedError,
+    StaleCopyError,
+    TranslatorError,
+    UnsafePathError,
+)
 from translator.files import atomic_write
 from translator.memory import Memory, site_lock
 from translator.pipeline import Context
@@ -175,9 +180,12 @@ class _Pages:
         self, request: Request, key: str, *, error: str = "", kept: tuple[int, str] | None = None,
         status: int = 200,
     ) -> Response:  # fmt: skip
-        with self.bench.context() as context:
-            view = catalog.copy_view(context, key)
-            previous, following = catalog.neighbours(context, key)
+        try:
+            with self.bench.context() as context:
+                view = catalog.copy_view(context, key)
+                previous, following = catalog.neighbours(context, key)
+        except UnsafePathError as unsafe:
+            return self.refuse(request, unsafe.message)
         if view is None:
             return self.render(request, "gone.html", 404, path=key)
         return self.render(
