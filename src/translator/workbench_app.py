@@ -57,9 +57,13 @@ class Workbench:
     """What the app keeps between requests: the site, its secrets, the undo stack."""
 
     config: SiteConfig
+    """The site."""
     keys: Secrets = field(default_factory=Secrets)
+    """The start token, the session cookie and the CSRF token of this run."""
     undo: list[editing.Change] = field(default_factory=list)
+    """Actions done through this server, newest last (undo takes the last one back)."""
     flash: str = ""
+    """What the last action did, shown once on the next page."""
 
     memories: dict[int, Memory] = field(default_factory=dict)
     """One open memory per thread (SQLite connections stay in their thread)."""
@@ -141,6 +145,7 @@ class _Pages:
         self.templates = templates
 
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
+        """A page from its template, with what every page shows (flash, undo, CSRF token)."""
         flash, self.bench.flash = self.bench.flash, ""
         undo = self.bench.undo[-1] if self.bench.undo else None
         html = self.templates.get_template(name).render(
@@ -158,6 +163,7 @@ class _Pages:
         return HTMLResponse(html, status_code=status)
 
     async def index(self, request: Request) -> Response:
+        """The list of copies, filtered, counted and cut into pages."""
         params = dict(request.query_params)
         if not _safe_folder(params.get("folder", "")):
             return self.refuse(request, "the folder is outside the site")
@@ -171,6 +177,7 @@ class _Pages:
         )  # fmt: skip
 
     async def copy(self, request: Request) -> Response:
+        """One copy, slot by slot."""
         key = request.path_params["path"]
         if not _safe_key(key):
             return self.refuse(request, "the path is outside the site")
@@ -180,6 +187,7 @@ class _Pages:
         self, request: Request, key: str, *, error: str = "", kept: tuple[int, str] | None = None,
         status: int = 200,
     ) -> Response:  # fmt: skip
+        """A copy's page, with an error and the editor's unsaved text when an action failed."""
         try:
             with self.bench.context() as context:
                 view = catalog.copy_view(context, key)
@@ -194,6 +202,7 @@ class _Pages:
         )  # fmt: skip
 
     async def slot_action(self, request: Request) -> Response:
+        """Save a slot's text, accept its suggestion, or save and mark it reviewed."""
         key, position = request.path_params["path"], request.path_params["position"]
         form: dict[str, str] = request.state.form
         action = form.get("action", "save")
@@ -213,6 +222,7 @@ class _Pages:
         return self.act(request, key, act, anchor=f"slot-{position}", kept=kept)
 
     async def approve(self, request: Request) -> Response:
+        """Approve a copy, as `translator approve`."""
         key = request.path_params["path"]
         expected = request.state.form.get("hash", "")
         # After an approval the editor goes on with the next copy waiting, if any.
@@ -222,6 +232,7 @@ class _Pages:
         )  # fmt: skip
 
     async def undo(self, request: Request) -> Response:
+        """Take the last action back."""
         if not self.bench.undo:
             self.bench.flash = "Nothing to undo."
             return RedirectResponse("/", status_code=303)
@@ -258,9 +269,11 @@ class _Pages:
         return RedirectResponse(target, status_code=303)
 
     def refuse(self, request: Request, why: str) -> Response:
+        """400: a path outside the site."""
         return self.render(request, "refused.html", 400, why=why)
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
+        """404 for any other address."""
         return self.render(request, "gone.html", 404, path=request.url.path)
 
 
