@@ -195,3 +195,12 @@ def test_undo__refused_when_the_file_moved_on(site: Site) -> None:
     site.write(COPY, site.read(COPY) + "\n")
     with context_of(site) as context, pytest.raises(StaleCopyError):
         editing.undo(context, change)
+
+
+def test_undo__an_approval(site: Site) -> None:
+    before = site.read(COPY)
+    with context_of(site) as context:
+        change = editing.approve_copy(context, COPY, expected_hash=sha256(before))
+        editing.undo(context, change)
+        record = context.memory.post_for_target(COPY)
+    assert site.read(COPY) == before and record is not None and record.status == "machine"

@@ -13,9 +13,10 @@ from sites import Site
 from workbench_sites import EDITOR, FIRST, conflict_site, copy_of, translated_site
 
 from translator.config import load_config
+from translator.errors import TranslatorError
 from translator.memory import Memory
 from translator.pipeline import sha256
-from translator.workbench_app import Workbench, make_app
+from translator.workbench_app import Workbench, bind, make_app
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette 1.x announces a move from httpx to httpx2.
@@ -384,3 +385,21 @@ def test_copy__word_diff_of_the_french_since_the_last_approval(
     page = Bench(site).client.get(f"/copy/{COPY}").text
     assert "Changed since the last approval" in page
     assert "Troisième <del>paragraphe</del><ins>alinéa</ins>." in page
+
+
+# -- the server ------------------------------------------------------------------------------
+def test_bind__loopback_only() -> None:
+    sock = bind(0)
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
+
+
+def test_bind__a_port_in_use_is_a_clear_error() -> None:
+    sock = bind(0)
+    try:
+        with pytest.raises(TranslatorError, match="--port"):
+            bind(sock.getsockname()[1])
+    finally:
+        sock.close()

@@ -45,7 +45,7 @@ from translator.pipeline import Context
 from translator.review_page import LANGUAGE_NAMES
 from translator.workbench_security import CSRF_FIELD, Guard, Secrets
 
-__all__ = ("HOST", "Workbench", "export", "make_app", "serve")
+__all__ = ("HOST", "Workbench", "bind", "export", "make_app", "serve")
 
 HOST = "127.0.0.1"
 """The only address the workbench binds to."""
