@@ -6,12 +6,14 @@ Generates a site of blog posts in yearly folders (about 15 slots each, like
 a real 524-post blog's 7,590), translates it once with the pseudo engine,
 then times whole HTTP requests through the real ASGI app in process (guard,
 memory, reading every file, Jinja): the index, the index filtered, a text
-search in both languages, and one copy view. Best of `--rounds`. Not a test.
+search in both languages, and one copy view (best of `--rounds`), then one
+editor's round trip: load a copy, save a slot, load it, approve. Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 import time
 import warnings
@@ -87,6 +89,22 @@ def main() -> None:
             ("copy view", copy),
         ]:
             print(f"{name:40} {best(client, url, args.rounds) * 1000:7.0f} ms")
+        print(f"{'save a slot, then approve (2 POSTs)':40} {act(client, bench) * 1000:7.0f} ms")
+
+
+def act(client: TestClient, bench: Workbench) -> float:
+    """Edit the first slot of the next copy waiting and approve it, as an editor would."""
+    page = client.get("/?status=machine&sort=open").text
+    key = re.findall(r'class="copy-link" href="/copy/([^"]+)"', page)[0]
+    start = time.perf_counter()
+    for url, values in [(f"/slot/0/{key}", {"text": "Edited title"}), (f"/approve/{key}", {})]:
+        view = client.get(f"/copy/{key}").text
+        digest = re.search(r'name="hash" value="([0-9a-f]+)"', view)
+        assert digest is not None
+        form = {"csrf_token": bench.keys.csrf, "hash": digest.group(1), **values}
+        response = client.post(url, data=form, follow_redirects=False)
+        assert response.status_code == 303, response.text[:300]
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

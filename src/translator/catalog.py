@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -126,104 +128,127 @@ def copy_rows(context: Context) -> list[CopyRow]:
     in well under a second.
     """
     config = context.config
+    scan = _Scan.of(config)
     summaries = {(s.source_path, s.target): s for s in context.memory.post_summaries()}
     rows: list[CopyRow] = []
     for source in find_posts(config):
-        rows.extend(_source_rows(context, source, summaries))
+        rows.extend(_source_rows(scan, source, summaries))
     listed = {(r.source, r.language) for r in rows}
     for key, summary in summaries.items():
         if key not in listed and not (config.root / summary.source_path).exists():
-            rows.append(_row(context, summary, "orphan", edited=False))
+            rows.append(_row(scan, summary, "orphan", edited=False))
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What listing every copy needs, worked out once: plain strings, not pathlib, per copy."""
+
+    config: SiteConfig
+    root: str
+    """The site root, absolute."""
+    prefix: str
+    """The source content dir relative to the root, with a trailing `/` ('' at the root)."""
+
+    @classmethod
+    def of(cls, config: SiteConfig) -> _Scan:
+        root = config.root.absolute()
+        source_dir = config.content_dirs[config.source_language].absolute()
+        try:
+            prefix = source_dir.relative_to(root).as_posix()
+        except ValueError:
+            prefix = "\0"  # never a prefix of a key: every folder shows as `.`
+        return cls(config, str(root), "" if prefix == "." else f"{prefix}/")
+
+    def key(self, path: Path) -> str:
+        """A path's key (relative to the site, with `/`); ValueError outside the site."""
+        text = str(path)
+        if not text.startswith(self.root + os.sep):
+            raise ValueError(f"{path} is outside the site")
+        return text[len(self.root) + 1 :].replace(os.sep, "/")
+
+    def folder(self, key: str) -> str:
+        """The folder of a source key under the source content dir (`.` at its top)."""
+        if not key.startswith(self.prefix):
+            return "."
+        return posixpath.dirname(key[len(self.prefix) :]) or "."
+
+
 def _source_rows(
-    context: Context, source: Path, summaries: Mapping[tuple[str, str], PostSummary]
+    scan: _Scan, source: Path, summaries: Mapping[tuple[str, str], PostSummary]
 ) -> Iterator[CopyRow]:
-    config = context.config
+    config = scan.config
     try:
-        key = source.absolute().relative_to(config.root.absolute()).as_posix()
+        key = scan.key(source.absolute())
         source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
     except (OSError, ValueError) as error:
         for language in config.targets:
-            yield _bare_row(context, str(source), language, "", "error", str(error))
+            yield _bare_row(scan, str(source), language, "", "error", str(error))
         return
     for language in config.targets:
         summary = summaries.get((key, language))
         if summary is not None:
-            yield _recorded_row(context, summary, source_hash)
+            yield _recorded_row(scan, summary, source_hash)
             continue
         try:
             post = target_for(config, source, language)
         except TranslatorError as error:
-            yield _bare_row(context, key, language, "", "error", str(error))
+            yield _bare_row(scan, key, language, "", "error", str(error))
             continue
         state = "human" if post.target.exists() else "missing"
-        yield _bare_row(context, key, language, post.target_key, state)
+        yield _bare_row(scan, key, language, post.target_key, state)
 
 
-def _recorded_row(context: Context, summary: PostSummary, source_hash: str) -> CopyRow:
+def _recorded_row(scan: _Scan, summary: PostSummary, source_hash: str) -> CopyRow:
     try:
-        data = (context.config.root / summary.target_path).read_bytes()
+        with open(os.path.join(scan.root, summary.target_path), "rb") as stream:
+            data = stream.read()
     except OSError:
-        return _row(context, summary, "missing", edited=False)
+        return _row(scan, summary, "missing", edited=False)
     edited = hashlib.sha256(data).hexdigest() != summary.written_hash
     state = "outdated" if source_hash != summary.source_hash else summary.status
-    return _row(context, summary, state, edited=edited)
+    return _row(scan, summary, state, edited=edited)
 
 
-def _row(context: Context, summary: PostSummary, state: str, *, edited: bool) -> CopyRow:
-    config = context.config
+def _row(scan: _Scan, summary: PostSummary, state: str, *, edited: bool) -> CopyRow:
     return CopyRow(
         source=summary.source_path,
         language=summary.target,
         target=summary.target_path,
         status=state,
         edited=edited,
-        folder=_folder(config.root / summary.source_path, _source_dir(config)),
+        folder=scan.folder(summary.source_path),
         flags=tuple(sorted(dict.fromkeys(split_flag(n)[0] for n in summary.open_notes))),
         open_items=summary.open_slots,
         slots=summary.slots,
-        changed=_mtime(config.root, summary.target_path, summary.source_path),
+        changed=_mtime(scan.root, summary.target_path, summary.source_path),
         # The memory's title is the file's as long as nobody changed the file.
         title=summary.title or "" if not edited else "",
     )
 
 
 def _bare_row(
-    context: Context, source: str, language: str, target: str, state: str, detail: str = ""
+    scan: _Scan, source: str, language: str, target: str, state: str, detail: str = ""
 ) -> CopyRow:
-    config = context.config
     return CopyRow(
         source=source,
         language=language,
         target=target,
         status=state,
         edited=False,
-        folder=_folder(config.root / source, _source_dir(config)),
+        folder=scan.folder(source),
         flags=(),
         open_items=0,
         slots=0,
-        changed=_mtime(config.root, target, source),
+        changed=_mtime(scan.root, target, source),
         detail=detail,
     )
 
 
-def _source_dir(config: SiteConfig) -> Path:
-    return config.content_dirs[config.source_language]
-
-
-def _folder(source: Path, source_dir: Path) -> str:
-    try:
-        return source.parent.relative_to(source_dir).as_posix()
-    except ValueError:
-        return "."
-
-
-def _mtime(root: Path, *keys: str) -> float:
+def _mtime(root: str, *keys: str) -> float:
     for key in keys:
         try:
-            return (root / key).stat().st_mtime if key else 0.0
+            return os.stat(os.path.join(root, key)).st_mtime if key else 0.0
         except OSError:
             continue
     return 0.0
@@ -310,9 +335,15 @@ def title_of(root: Path, row: CopyRow) -> str:
 
 
 def site_file(root: Path, key: str) -> Path:
-    """The file at `key` in the site; `UnsafePathError` when a link leads outside the site."""
+    """The file at `key` in the site; `UnsafePathError` when it is a link leading outside.
+
+    Keys come from the memory and the site scan, which refuse `..` and linked
+    folders leading out; a file replaced by a link since is checked here.
+    """
     path = root / key
-    if ".." in Path(key).parts or not path.resolve().is_relative_to(root.resolve()):
+    if ".." in key.split("/") or (
+        path.is_symlink() and not path.resolve().is_relative_to(root.resolve())
+    ):
         raise UnsafePathError(
             "this file leads outside the site; the workbench does not show it", path=key
         )

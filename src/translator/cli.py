@@ -419,7 +419,7 @@ def review_command(
     if output.suffix != ".html":
         from translator.workbench_app import export
 
-        written = export(config, output)
+        written = export(config, output, language=lang)
         stderr.print(f"wrote {escape(str(written))} and one page per copy in {escape(str(output / 'copies'))}")
         if open_page:
             webbrowser.open(written.absolute().as_uri())

@@ -341,24 +341,25 @@ def serve(
         bench.close()
 
 
-def export(config: SiteConfig, folder: Path) -> Path:
+def export(config: SiteConfig, folder: Path, *, language: str | None = None) -> Path:
     """The workbench as static pages: `index.html` and `copies/<copy>.html`, no forms, no script."""
     bench = Workbench(config)
     env = _templates()
+    query = catalog.Query(language=language or "")
     try:
         with bench.context() as context:
             rows = catalog.copy_rows(context)
-            listing = catalog.select(config.root, rows, catalog.Query(), per_page=max(1, len(rows)))
+            listing = catalog.select(config.root, rows, query, per_page=max(1, len(rows)))
             pages = {
                 row.target: _static_copy(env, context, row.target, bench)
-                for row in rows
+                for row in listing.rows
                 if row.target and row.status not in ("missing", "human", "error")
             }
     finally:
         bench.close()
     common = {"static": True, "site": config.root, "source_language": config.source_language}
     index = env.get_template("index.html").render(
-        **common, root="", listing=listing, query=catalog.Query(), params={},
+        **common, root="", listing=listing, query=query, params={},
         copy_href=lambda key: f"copies/{_slug(key)}",
     )  # fmt: skip
     atomic_write(folder / "index.html", index)
