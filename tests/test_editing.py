@@ -204,3 +204,10 @@ def test_undo__an_approval(site: Site) -> None:
         editing.undo(context, change)
         record = context.memory.post_for_target(COPY)
     assert site.read(COPY) == before and record is not None and record.status == "machine"
+
+
+def test_edit_slot__a_stray_newline_at_the_end_is_dropped(site: Site) -> None:
+    before = site.read(COPY)
+    edit(site, "line 13", "Third.\r\n\r\n")
+    third = next(line for line in before.splitlines() if line.startswith("⟦Ţŕöîšîèɱé"))
+    assert site.read(COPY) == before.replace(third, "Third.")

@@ -83,7 +83,7 @@ def edit_slot(
     """Put an editor's text in one slot; `EditRefusedError` if it would change the structure."""
     copy = _open(context, target_path, expected_hash)
     _slot(copy, position)
-    text = _line_endings(text, copy.text)
+    text = _typed(text, copy, position)
     texts = [*copy.current]
     texts[position] = text
     slots = _merged(copy, texts)
@@ -119,7 +119,7 @@ def mark_reviewed(
     slot = _slot(copy, position)
     texts = [*copy.current]
     if text is not None:
-        texts[position] = _line_endings(text, copy.text)
+        texts[position] = _typed(text, copy, position)
     slots = list(_merged(copy, texts))
     slots[position] = replace(
         slots[position], state="reviewed", suggestion=None, approved_source=slot.source
@@ -169,10 +169,18 @@ def _slot(copy: _Copy, position: int) -> SlotRecord:
     return copy.record.slots[position]
 
 
-def _line_endings(text: str, like: str) -> str:
-    """Browsers send CRLF from a textarea: use the file's own line endings."""
+def _typed(text: str, copy: _Copy, position: int) -> str:
+    """A slot's text as typed in a browser, made to fit the file.
+
+    A textarea sends CRLF line endings: the file's own are used. A slot has
+    no edge whitespace (it is outside the segment), so a stray newline typed
+    at the end does not become a blank line in the file.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\n", "\r\n") if "\r\n" in like else text
+    current = copy.current[position]
+    if current == current.strip():
+        text = text.strip()
+    return text.replace("\n", "\r\n") if "\r\n" in copy.text else text
 
 
 def _merged(copy: _Copy, texts: Sequence[str]) -> tuple[SlotRecord, ...]:
