@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sites import POST, Site, make_site
 from workbench_sites import EDITOR, FIRST, conflict_site, copy_of, translated_site
 
@@ -107,6 +110,11 @@ def test_edit_slot__a_lost_link_is_refused_with_the_reason(site: Site) -> None:
 def test_edit_slot__a_new_block_is_refused(site: Site) -> None:
     with pytest.raises(EditRefusedError, match="adds or removes a block"):
         edit(site, "line 13", "One.\n\nTwo.")
+
+
+def test_edit_slot__a_text_without_words_is_refused(site: Site) -> None:
+    with pytest.raises(EditRefusedError, match="no words"):
+        edit(site, "line 13", "...")
 
 
 def test_edit_slot__a_heading_mark_is_refused(site: Site) -> None:
@@ -211,3 +219,20 @@ def test_edit_slot__a_stray_newline_at_the_end_is_dropped(site: Site) -> None:
     edit(site, "line 13", "Third.\r\n\r\n")
     third = next(line for line in before.splitlines() if line.startswith("⟦Ţŕöîšîèɱé"))
     assert site.read(COPY) == before.replace(third, "Third.")
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    words=st.text(alphabet="abcdefghijklmnop éèàç'ABC,.", min_size=1).filter(
+        lambda t: any(c.isalpha() for c in t)
+    )
+)
+def test_edit_slot__property_only_that_slot_changes(translated: Site, words: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        site = copy_of(translated, Path(folder) / "site")
+        before = site.read(COPY)
+        third = next(line for line in before.splitlines() if line.startswith("⟦Ţŕöîšîèɱé"))
+        edit(site, "line 13", words)
+        assert site.read(COPY) == before.replace(third, words.strip())

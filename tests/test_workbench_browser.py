@@ -75,6 +75,15 @@ def _start_url(stream: object) -> Iterator[str]:
             return
 
 
+UNNAMED = """() => [...document.querySelectorAll(
+  'a[href], button, input:not([type=hidden]), select, textarea')]
+  .filter((el) => !(el.getAttribute('aria-label')
+    || (el.labels && el.labels.length && el.labels[0].textContent.trim())
+    || el.textContent.trim()))
+  .map((el) => el.outerHTML)"""
+"""Every control without a name a screen reader could read."""
+
+
 def _paragraph(text: str, marker: str) -> str:
     return next(line for line in text.splitlines() if marker in line)
 
@@ -93,6 +102,7 @@ def test_workbench_in_headless_chromium(site: Site, server: str, artifacts: Path
         page.goto(server)
         expect(page.locator("table.copies a.copy-link")).to_have_count(4)
         page.screenshot(path=str(artifacts / "workbench-index.png"), full_page=True)
+        unnamed = page.evaluate(UNNAMED)
 
         # Filter to conflicts: one copy left.
         page.get_by_label("Status", exact=True).select_option("conflict")
@@ -101,6 +111,7 @@ def test_workbench_in_headless_chromium(site: Site, server: str, artifacts: Path
         page.locator("a.copy-link").click()
         expect(page.get_by_text("New machine suggestion", exact=True)).to_be_visible()
         page.screenshot(path=str(artifacts / "workbench-copy.png"), full_page=True)
+        unnamed += page.evaluate(UNNAMED)
 
         # Edit the first paragraph, save with Ctrl+Enter.
         page.get_by_label("English text of line 7").fill(FIRST)
@@ -122,6 +133,7 @@ def test_workbench_in_headless_chromium(site: Site, server: str, artifacts: Path
         expect(page.locator("h1")).not_to_have_text(re.compile("Ûñ ţîţŕé"))  # the next copy
         browser.close()
 
+    assert unnamed == []
     assert after_edit == before.replace(_paragraph(before, "exemple.fr"), FIRST)
     final = site.read(COPY)
     assert FIRST in final and EDITOR not in final

@@ -237,6 +237,11 @@ def _check_structure(
             f"the text breaks the front matter: {error.message}", path=copy.record.target_path
         ) from None
     if len(slot_texts(after)) != len(slot_texts(before)):
+        if any(new != old and not any(c.isalpha() for c in new)
+               for old, new in zip(copy.current, position_texts, strict=True)):  # fmt: skip
+            raise EditRefusedError(
+                "the text has no words; a slot keeps at least one", path=copy.record.target_path
+            )
         raise EditRefusedError(
             "the text adds or removes a block (a blank line, a list marker, a heading "
             "mark?); edit the words inside the slot only",
