@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,8 +47,14 @@ def artifacts(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(site: Site) -> Iterator[str]:
-    """`translator review --serve --port 0` in the site; yields the start URL it prints."""
+def server(started: tuple[subprocess.Popen[str], str]) -> str:
+    """The start URL of a running workbench."""
+    return started[1]
+
+
+@pytest.fixture
+def started(site: Site) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`translator review --serve --port 0` in the site, and the start URL it prints."""
     process = subprocess.Popen(
         [sys.executable, "-m", "translator", "review", "--serve", "--port", "0"],
         cwd=site.root,
@@ -61,9 +69,10 @@ def server(site: Site) -> Iterator[str]:
     reader.join(HANG)
     try:
         assert found, "the server printed no URL"
-        yield found[0]
+        yield process, found[0]
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         process.wait(HANG)
 
 
@@ -145,3 +154,14 @@ def test_workbench_in_headless_chromium(site: Site, server: str, artifacts: Path
     assert [c["status"] for c in summary["copies"] if c["target"] == COPY] in ([], ["reviewed"])
     assert (artifacts / "workbench-index.png").stat().st_size > 10_000
     assert (artifacts / "workbench-copy.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_server(started: tuple[subprocess.Popen[str], str]) -> None:
+    process, url = started
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with browser.open(url, timeout=HANG) as response:  # the real socket: log in, get the index
+        assert response.status == 200 and "Copies" in response.read().decode()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(HANG) == 0
+    assert process.stderr is not None and "Workbench stopped." in process.stderr.read()

@@ -337,8 +337,11 @@ def serve(
     )
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn shuts down, then hands Ctrl-C back: stopping is the normal end here
     finally:
         bench.close()
+    say("Workbench stopped.")
 
 
 def export(config: SiteConfig, folder: Path, *, language: str | None = None) -> Path:
