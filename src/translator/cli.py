@@ -420,7 +420,9 @@ def review_command(
         from translator.workbench_app import export
 
         written = export(config, output, language=lang)
-        stderr.print(f"wrote {escape(str(written))} and one page per copy in {escape(str(output / 'copies'))}")
+        stderr.print(
+            f"wrote {escape(str(written))} and one page per copy in {escape(str(output / 'copies'))}"
+        )
         if open_page:
             webbrowser.open(written.absolute().as_uri())
         return

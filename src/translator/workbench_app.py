@@ -40,6 +40,7 @@ from translator.errors import (
     UnsafePathError,
 )
 from translator.files import atomic_write
+from translator.lost_memory import check_memory_kept
 from translator.memory import Memory, site_lock
 from translator.pipeline import Context
 from translator.review_page import LANGUAGE_NAMES
@@ -73,14 +74,25 @@ class Workbench:
         """The memory for one request; writes hold the site's lock, as `translator run` does."""
         with contextlib.ExitStack() as stack:
             if write:
-                stack.enter_context(site_lock(self.config.state_dir))
+                stack.enter_context(
+                    site_lock(self.config.state_dir, command="translator review --serve")
+                )
             yield Context(self.config, self.memory())
 
     def memory(self) -> Memory:
         """This thread's connection, opened (and checked) once: a check costs 0.1 s per 1,000 posts."""
         thread = threading.get_ident()
         if thread not in self.memories:
-            self.memories[thread] = Memory.open(self.config.state_dir / "memory.sqlite")
+            path = self.config.state_dir / "memory.sqlite"
+            # As every command: a lost memory beside translator's copies stops here.
+            check_memory_kept(self.config, path)
+            memory = Memory.open(path)
+            try:
+                check_memory_kept(self.config, path, memory)
+            except TranslatorError:
+                memory.close()
+                raise
+            self.memories[thread] = memory
         return self.memories[thread]
 
     def close(self) -> None:
@@ -322,9 +334,10 @@ def serve(
     language: str | None = None,
 ) -> None:
     """Run the workbench in the foreground until Ctrl-C; `language` filters the first page."""
+    bench = Workbench(config)
+    bench.memory()  # a damaged or lost memory is reported now, not on the first page
     sock = bind(port)
     port = sock.getsockname()[1]
-    bench = Workbench(config)
     url = f"http://{HOST}:{port}/?token={bench.keys.token}"
     url += f"&{urlencode({'language': language})}" if language else ""
     say(f"Editors' workbench for {config.root}\nOpen this URL (it logs you in):\n    {url}\n"
