@@ -444,6 +444,70 @@ def init(
     stderr.print(f"wrote {write_init(path, force=force)}")
 
 
+@app.command("export")
+@reports_errors
+def export_command(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Copies, sources or folders; default: every copy.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="xliff (1.2) or po.")] = "xliff",
+    lang: Annotated[str | None, typer.Option(help="Only copies in this language.")] = None,
+    status_filter: Annotated[
+        str | None,
+        typer.Option(
+            "--status", help="Only slots in these states: machine,edited,conflict,reviewed,outdated."
+        ),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="A file, or a folder for one file per language.")
+    ] = Path("translations"),
+) -> None:
+    """Write the copies' slots as an XLIFF or PO file for translators (any CAT tool)."""
+    from translator.interchange_files import export_files
+
+    if fmt not in ("xliff", "po"):
+        raise typer.BadParameter("xliff or po", param_hint="--format")
+    config = _site(paths[0] if paths else None)
+    states = status_filter.split(",") if status_filter else []
+    with _context(config, lock=False) as context:
+        written, count, errors = export_files(
+            context, paths or (), output=output, fmt=fmt, language=lang, states=states  # type: ignore[arg-type]
+        )
+    for error in errors:
+        fail_line(error)
+    for path in written:
+        stderr.print(f"wrote {path}")
+    stderr.print(f"{count} units exported")
+    raise typer.Exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+
+
+@app.command("import")
+@reports_errors
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="Translated XLIFF or PO files.")],
+    site: Annotated[Path | None, typer.Option(help="Anywhere inside the site.")] = None,
+) -> None:
+    """Apply a translated XLIFF or PO file to the copies, exactly as an editor's edits.
+
+    A unit whose French changed since the export, or whose inline codes are
+    missing, duplicated or crossed, is reported and not applied (exit 1).
+    """
+    from translator.interchange_files import import_files
+
+    config = _site(site)
+    with _context(config) as context:
+        summary = import_files(context, files)
+    for outcome in summary.outcomes:
+        if outcome.result in ("refused", "skipped"):
+            stderr.print(f"{outcome.result} {outcome.ident}: {outcome.reason}")
+    stderr.print(
+        f"{len(summary.outcomes)} units: {summary.count('applied')} applied, "
+        f"{summary.count('unchanged')} unchanged, {summary.count('skipped')} skipped, "
+        f"{summary.count('refused')} refused"
+    )
+    raise typer.Exit(EXIT_SOME_FAILED if summary.refused else EXIT_OK)
+
+
 def main() -> None:
     """Entry point of the `translator` console script."""
     app()

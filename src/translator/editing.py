@@ -14,7 +14,7 @@ which `undo` writes back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from translator.review import approve
 __all__ = (
     "Change",
     "accept_suggestion",
+    "apply_slots",
     "approve_copy",
     "edit_slot",
     "file_hash",
@@ -125,6 +126,33 @@ def mark_reviewed(
         slots[position], state="reviewed", suggestion=None, approved_source=slot.source
     )
     return _save(context, copy, texts, tuple(slots), f"reviewed {slot.label}")
+
+
+def apply_slots(
+    context: Context,
+    target_path: str,
+    texts: Mapping[int, str],
+    *,
+    reviewed: Collection[int] = (),
+    expected_hash: str,
+) -> Change:
+    """Many slots at once, as `edit_slot` (and `mark_reviewed` for `reviewed`) would leave them.
+
+    One write for a whole imported file's units of a copy; the same checks refuse it whole.
+    """
+    copy = _open(context, target_path, expected_hash)
+    current = [*copy.current]
+    for position, text in texts.items():
+        _slot(copy, position)
+        current[position] = _line_endings(text, copy.text)
+    slots = list(_merged(copy, current))
+    for position in reviewed:
+        old = _slot(copy, position)
+        slots[position] = replace(
+            slots[position], state="reviewed", suggestion=None, approved_source=old.source
+        )
+    what = f"imported {len(texts)} slots" + (f", {len(reviewed)} reviewed" if reviewed else "")
+    return _save(context, copy, current, tuple(slots), what)
 
 
 def approve_copy(context: Context, target_path: str, *, expected_hash: str) -> Change:

@@ -113,3 +113,7 @@ class StaleCopyError(TranslatorError):
 
 class EditRefusedError(TranslatorError):
     """An editor's text for a slot would change the copy's structure (a lost link, a new block)."""
+
+
+class InterchangeError(TranslatorError):
+    """An XLIFF, PO or TMX file, or a memory to merge, that translator cannot read."""
