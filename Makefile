@@ -9,7 +9,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -e '.[argos,flow,serve,dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -e '.[argos,flow,serve,interchange,dev]'
 	touch $(STAMP)
 
 run: install

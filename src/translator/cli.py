@@ -455,7 +455,8 @@ def export_command(
     status_filter: Annotated[
         str | None,
         typer.Option(
-            "--status", help="Only slots in these states: machine,edited,conflict,reviewed,outdated."
+            "--status",
+            help="Only slots in these states: machine,edited,conflict,reviewed,outdated.",
         ),
     ] = None,
     output: Annotated[
@@ -471,7 +472,12 @@ def export_command(
     states = status_filter.split(",") if status_filter else []
     with _context(config, lock=False) as context:
         written, count, errors = export_files(
-            context, paths or (), output=output, fmt=fmt, language=lang, states=states  # type: ignore[arg-type]
+            context,
+            paths or (),
+            output=output,
+            fmt="xliff" if fmt == "xliff" else "po",
+            language=lang,
+            states=states,
         )
     for error in errors:
         fail_line(error)

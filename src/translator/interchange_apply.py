@@ -129,7 +129,9 @@ def _open(context: Context, copy: str) -> _Copy:
         )
     english = read_site_page(context, text)
     theirs = english_units(french, english)
-    return _Copy(record, french, sources, current, french_units(french), theirs, file_hash(root / copy))
+    return _Copy(
+        record, french, sources, current, french_units(french), theirs, file_hash(root / copy)
+    )
 
 
 def _problem(copy: _Copy, unit: Incoming) -> str | None:
@@ -149,9 +151,7 @@ def _problem(copy: _Copy, unit: Incoming) -> str | None:
     return code_problem(unit.source, unit.target)
 
 
-def _apply_copy(
-    context: Context, copy: _Copy, units: Sequence[Incoming]
-) -> dict[str, Outcome]:
+def _apply_copy(context: Context, copy: _Copy, units: Sequence[Incoming]) -> dict[str, Outcome]:
     outcomes: dict[str, Outcome] = {}
     good: list[Incoming] = []
     for unit in units:

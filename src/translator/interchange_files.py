@@ -39,7 +39,9 @@ def export_files(
     by_language: dict[str, list[ExchangeUnit]] = {}
     for unit in units:
         by_language.setdefault(unit.language, []).append(unit)
-    targets = {lang: by_language.get(lang, []) for lang in ([language] if language else by_language)}
+    targets = {
+        lang: by_language.get(lang, []) for lang in ([language] if language else by_language)
+    }
     if output.is_dir() or output.suffix == "":
         output.mkdir(parents=True, exist_ok=True)
         files = {lang: output / f"translator-{lang}{_SUFFIX[fmt]}" for lang in targets}
@@ -48,7 +50,7 @@ def export_files(
             "the copies are in several languages", path=output, hint="give --lang, or a folder"
         )
     else:
-        files = {lang: output for lang in targets}
+        files = dict.fromkeys(targets, output)
     write = write_xliff if fmt == "xliff" else write_po
     source = context.config.source_language
     for lang, path in files.items():

@@ -25,7 +25,7 @@ from translator.errors import TranslatorError
 from translator.files import read_post
 from translator.memory import PostRecord
 from translator.page import Page, slot_labels, slot_texts
-from translator.pipeline import Context, current_slots, read_site_page, sha256
+from translator.pipeline import Context, current_slots, read_site_page
 from translator.segments import Segment
 
 __all__ = (
@@ -33,8 +33,8 @@ __all__ = (
     "ExchangeState",
     "ExchangeUnit",
     "code_problem",
-    "english_units",
     "collect_units",
+    "english_units",
     "french_units",
     "parse_key",
 )
@@ -206,7 +206,9 @@ def english_units(french: Page, english: Page) -> list[tuple[str, ...] | None]:
     ]
     if len(english.segments) != len(french.segments):
         return fields + [None] * len(french.segments)
-    return fields + [_aligned(fr, en) for fr, en in zip(french.segments, english.segments, strict=True)]
+    return fields + [
+        _aligned(fr, en) for fr, en in zip(french.segments, english.segments, strict=True)
+    ]
 
 
 def _aligned(french: Segment, english: Segment) -> tuple[str, ...] | None:

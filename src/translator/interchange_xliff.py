@@ -48,13 +48,13 @@ _TAG = re.compile(r"<(/?)([gx])(\d+)(/?)>")
 _XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
 
 
-class _Unit12(xliff.Xliff1Unit):  # type: ignore[misc]
+class _Unit12(xliff.Xliff1Unit):
     """translate-toolkit's trans-unit, in the 1.2 namespace."""
 
     namespace = _XLIFF_12
 
 
-class _Xliff12(xliff.xlifffile):  # type: ignore[misc]
+class _Xliff12(xliff.xlifffile):  # type: ignore[type-arg]
     """translate-toolkit's XLIFF store, with the 1.2 namespace (it defaults to 1.1)."""
 
     UnitClass = _Unit12
@@ -142,14 +142,14 @@ def read_xliff(path: Path) -> list[Incoming]:
         copy, _, key = node.getid().partition("\x04")
         where = parse_key(key)
         if where is None:
-            raise InterchangeError(f"unit {node.getid()!r} was not written by translator", path=path)
+            raise InterchangeError(
+                f"unit {node.getid()!r} was not written by translator", path=path
+            )
         found.append(_incoming(node, copy, where, path))
     return found
 
 
-def _incoming(
-    node: xliff.Xliff1Unit, copy: str, where: tuple[int, int], path: Path
-) -> Incoming:
+def _incoming(node: xliff.Xliff1Unit, copy: str, where: tuple[int, int], path: Path) -> Incoming:
     ident = f"{copy}#{node.getid().partition(chr(4))[2]}"
     dom = node.get_target_dom()
     try:
@@ -159,7 +159,12 @@ def _incoming(
         return Incoming(copy, *where, ident, "", "", "tagged", problem=str(error))
     state = dom.get("state", "") if dom is not None else ""
     return Incoming(
-        copy, *where, ident, source, target, "tagged",
+        copy,
+        *where,
+        ident,
+        source,
+        target,
+        "tagged",
         reviewed=node.isapproved() or state in _REVIEWED,
     )
 
