@@ -439,9 +439,29 @@ def review_command(
 def init(
     path: Annotated[Path, typer.Argument(help="The site's root.")] = Path("."),
     force: Annotated[bool, typer.Option(help="Overwrite an existing translator.toml.")] = False,
+    git: Annotated[
+        bool, typer.Option("--git", help="Set up the git merge driver for the memory instead.")
+    ] = False,
 ) -> None:
-    """Write a commented translator.toml with every setting and its default."""
+    """Write a commented translator.toml with every setting and its default (--git: see below).
+
+    --git appends the memory's merge driver line to .gitattributes and prints
+    the one `git config` command to run (git never takes drivers from a repository).
+    """
+    if git:
+        from translator.memory_merge import git_init
+
+        stderr.print(f"wrote {git_init(path)}; now run, once per clone:")
+        typer.echo(git_config_command_text())
+        return
     stderr.print(f"wrote {write_init(path, force=force)}")
+
+
+def git_config_command_text() -> str:
+    """The `git config` command `init --git` prints."""
+    from translator.memory_merge import git_config_command
+
+    return git_config_command()
 
 
 @app.command("export")
@@ -512,6 +532,72 @@ def import_command(
         f"{summary.count('refused')} refused"
     )
     raise typer.Exit(EXIT_SOME_FAILED if summary.refused else EXIT_OK)
+
+
+memory_app = typer.Typer(
+    help="The translation memory as TMX, and its git merge driver.", no_args_is_help=True
+)
+app.add_typer(memory_app, name="memory")
+
+
+@memory_app.command("export")
+@reports_errors
+def memory_export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The TMX file to write.")],
+    site: Annotated[Path | None, typer.Option(help="Anywhere inside the site.")] = None,
+) -> None:
+    """Write the memory's machine units and editors' texts as TMX 1.4b."""
+    from translator.interchange_units import collect_units
+    from translator.memory_tmx import human_units_of, write_tmx
+
+    config = _site(site)
+    with _context(config, lock=False) as context:
+        units, errors = collect_units(context)
+        human = [
+            *context.memory.human_units(),
+            *human_units_of(units, source=config.source_language),
+        ]
+        machine = context.memory.machine_units()
+        write_tmx(output, machine, human, source=config.source_language)
+    for error in errors:
+        fail_line(error)
+    stderr.print(f"wrote {output}: {len(machine)} machine units, {len(human)} human units")
+
+
+@memory_app.command("import")
+@reports_errors
+def memory_import(
+    files: Annotated[list[Path], typer.Argument(help="TMX files.")],
+    site: Annotated[Path | None, typer.Option(help="Anywhere inside the site.")] = None,
+) -> None:
+    """Add a TMX file's units to the memory; units it already has are kept."""
+    from translator.memory_tmx import read_tmx
+
+    config = _site(site)
+    with _context(config) as context:
+        for path in files:
+            machine, human = read_tmx(path)
+            added = context.memory.add_units(machine, human)
+            stderr.print(f"{path}: {len(machine) + len(human)} units, {added} new")
+
+
+@memory_app.command("merge")
+@reports_errors
+def memory_merge(
+    base: Annotated[Path, typer.Argument(help="The common ancestor's memory (git's %O).")],
+    ours: Annotated[Path, typer.Argument(help="Our memory, replaced by the merge (git's %A).")],
+    theirs: Annotated[Path, typer.Argument(help="Their memory (git's %B).")],
+) -> None:
+    """git merge driver for .translator/memory.sqlite: merge two memories row by row."""
+    from translator.memory_merge import merge_memories
+
+    report = merge_memories(base, ours, theirs)
+    stderr.print(
+        f"translator memory: {report.units_added} units and "
+        f"{len(report.records_taken)} copies' records taken from the other branch"
+    )
+    for copy in report.conflicts:
+        stderr.print(f"changed on both branches, run again: translator run {copy}")
 
 
 def main() -> None:

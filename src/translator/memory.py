@@ -113,6 +113,24 @@ CREATE TABLE retired (
 """
 
 
+_HUMAN_UNITS = """
+CREATE TABLE IF NOT EXISTS human_units (
+    source_text TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    target_text TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (source_text, source_lang, target_lang)
+) WITHOUT ROWID
+"""
+"""Translations written by people (imported from TMX): a run uses them before any engine."""
+
+MachineUnit = tuple[str, str, str, str, str, str]
+"""(source text, source language, target language, engine, model, translation)."""
+HumanUnit = tuple[str, str, str, str, str]
+"""(source text, source language, target language, translation, origin)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SlotRecord:
     """One front matter field or body segment of a written copy."""
@@ -211,6 +229,7 @@ class Memory:
             connection.execute("PRAGMA foreign_keys = ON")
             memory = cls(connection, path)
             memory._create_or_check()
+            connection.execute(_HUMAN_UNITS)  # additive: an older v1 file gains it in place
             connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as error:
             raise _database_error(error, path) from error
@@ -262,6 +281,7 @@ class Memory:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
+        self._db.execute(_HUMAN_UNITS)
 
     def _check(self) -> None:
         (application,) = self._db.execute("PRAGMA application_id").fetchone()
@@ -346,6 +366,47 @@ class Memory:
         """How many machine translations the memory holds."""
         (count,) = self._db.execute("SELECT count(*) FROM units").fetchone()
         return int(count)
+
+    def machine_units(self) -> list[MachineUnit]:
+        """Every machine translation, for a TMX export."""
+        rows = self._db.execute(
+            "SELECT source_text, source_lang, target_lang, engine, model, machine_text FROM units"
+            " ORDER BY source_lang, target_lang, source_text"
+        )
+        return [tuple(row) for row in rows]
+
+    def human_units(self) -> list[HumanUnit]:
+        """Every imported human translation."""
+        rows = self._db.execute(
+            "SELECT source_text, source_lang, target_lang, target_text, origin FROM human_units"
+            " ORDER BY source_lang, target_lang, source_text"
+        )
+        return [tuple(row) for row in rows]
+
+    def add_units(self, machine: Sequence[MachineUnit], human: Sequence[HumanUnit]) -> int:
+        """Add units, keeping any the memory already has (never replaced). Returns how many were new."""
+        before = self.unit_count() + len(self.human_units())
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO units (source_text, source_lang, target_lang, engine,"
+                " model, machine_text) VALUES (?, ?, ?, ?, ?, ?)",
+                machine,
+            )
+            self._db.executemany("INSERT OR IGNORE INTO human_units VALUES (?, ?, ?, ?, ?)", human)
+        return self.unit_count() + len(self.human_units()) - before
+
+    def human_lookup(self, texts: Sequence[str], *, source: str, target: str) -> dict[str, str]:
+        """The human translations the memory holds for any of `texts`."""
+        found: dict[str, str] = {}
+        query = (
+            "SELECT target_text FROM human_units WHERE source_text = ? AND source_lang = ?"
+            " AND target_lang = ?"
+        )
+        for text in dict.fromkeys(texts):
+            row = self._db.execute(query, (text, source, target)).fetchone()
+            if row is not None:
+                found[text] = row[0]
+        return found
 
     # -- posts -------------------------------------------------------------------------
     def post(self, source_path: str, target: str) -> PostRecord | None:

@@ -408,7 +408,9 @@ def translate_units(
             continue
         engine = context.engine
         model = engine.model_version(source=source, target=target)
+        # People's translations imported from a TMX come first, then the machine's.
         known = memory.lookup(units, source=source, target=target, engine=engine.name, model=model)
+        known.update(memory.human_lookup(units, source=source, target=target))
         missing = [u for u in units if u not in known]
         for start in range(0, len(missing), ENGINE_CHUNK):
             chunk = missing[start : start + ENGINE_CHUNK]
