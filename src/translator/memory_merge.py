@@ -40,10 +40,7 @@ _DRIVER = "translator memory merge %O %A %B"
 
 def git_config_command() -> str:
     """The one command that tells git how to run the driver (git never runs drivers from a repo)."""
-    return (
-        'git config merge.translator-memory.name "translator memory" && '
-        f'git config merge.translator-memory.driver "{_DRIVER}"'
-    )
+    return f'git config merge.translator-memory.driver "{_DRIVER}"'
 
 
 def git_init(root: Path) -> Path:
