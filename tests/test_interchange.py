@@ -16,9 +16,11 @@ from translate.storage.placeables import xliff as codes
 
 from translator.config import load_config
 from translator.document import set_values
+from translator.editing import edit_slot, file_hash
 from translator.engines.pseudo import IdentityEngine, PseudoEngine, pseudo_localize
 from translator.interchange_apply import ImportSummary
 from translator.interchange_files import export_files, import_files
+from translator.interchange_units import collect_units
 from translator.interchange_xliff import rich_text, tagged_text
 from translator.memory import Memory
 from translator.pipeline import Context, run
@@ -340,3 +342,44 @@ def test_po__resaved_by_po2xliff_then_xliff2po_still_imports(tmp_path: Path) -> 
     summary = import_(site, resaved)
     assert (summary.refused, summary.count("applied")) == ((), 5)
     assert without_stamp(copies(site)["post.md"]) == without_stamp(copies(reference)["post.md"])
+
+
+# -- an editor's work done since the export ------------------------------------------
+
+
+def edit_copy_slot(site: Site, position: int, text: str) -> None:
+    with context_of(site) as context:
+        path = site.root / "content/en/post.md"
+        edit_slot(context, "content/en/post.md", position, text, expected_hash=file_hash(path))
+
+
+def test_xliff__slot_edited_since_export_and_changed_in_file_is_refused(tmp_path: Path) -> None:
+    site = translated(make_site(tmp_path), "identity")
+    out = export(site, "xliff", "out.xlf")
+    edit_xliff(out, pseudo_target)
+    edit_copy_slot(site, 4, "Third paragraph.")
+    summary = import_(site, out)
+    assert [o.ident for o in summary.refused] == ["content/en/post.md#s4"]
+    assert "\nThird paragraph.\n" in site.read("content/en/post.md")
+
+
+def test_po__slot_edited_since_export_and_left_alone_in_file_is_kept(tmp_path: Path) -> None:
+    site = translated(make_site(tmp_path), "identity")
+    out = export(site, "po", "out.po")
+    edit_po(out, lambda unit: unit.markfuzzy(False))
+    edit_copy_slot(site, 4, "Third paragraph.")
+    summary = import_(site, out)
+    assert (summary.refused, summary.count("unchanged")) == ((), 5)
+    assert "\nThird paragraph.\n" in site.read("content/en/post.md")
+
+
+def test_export__status_filter_keeps_the_conflicts_with_their_suggestion(tmp_path: Path) -> None:
+    site = translated(make_site(tmp_path), "pseudo")
+    edit_copy_slot(site, 4, "Third paragraph.")
+    site.write("content/fr/post.md", POST.replace("Troisième paragraphe.", "Le troisième."))
+    translated(site, "pseudo")
+    with context_of(site) as context:
+        units, _ = collect_units(context, states=["conflict"])
+    assert [(u.key, u.state, u.notes[-1][:36]) for u in units] == [
+        ("s4", "conflict", "machine suggestion for the new Frenc")
+    ]

@@ -19,7 +19,12 @@ from typing import Literal
 from translator.editing import apply_slots, file_hash
 from translator.errors import TranslatorError
 from translator.files import read_post
-from translator.interchange_units import code_problem, english_units, french_units
+from translator.interchange_units import (
+    code_problem,
+    english_units,
+    exported_hash,
+    french_units,
+)
 from translator.memory import PostRecord
 from translator.page import Page, render_page, slot_texts
 from translator.pipeline import Context, current_slots, read_site_page
@@ -53,6 +58,8 @@ class Incoming:
     """The file marks it as needing work (PO fuzzy): not applied."""
     problem: str = ""
     """Why the reader could not make sense of it (a foreign inline code…): refused."""
+    exported: str = ""
+    """`exported_hash` of the English the unit carried at export ('' if the file lost it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +165,10 @@ def _apply_copy(context: Context, copy: _Copy, units: Sequence[Incoming]) -> dic
         problem = _problem(copy, unit)
         if problem is not None:
             outcomes[unit.ident] = Outcome(unit.ident, "refused", problem)
-        elif _same_as_copy(copy, unit):
+        elif _same_as_copy(copy, unit) or _untouched(unit):
             outcomes[unit.ident] = Outcome(unit.ident, "unchanged")
+        elif unit.exported and exported_hash(_copy_form(copy, unit)) != unit.exported:
+            outcomes[unit.ident] = Outcome(unit.ident, "refused", _BOTH_CHANGED)
         elif unit.fuzzy or not unit.target:
             why = "fuzzy: not applied" if unit.target else "not translated"
             outcomes[unit.ident] = Outcome(unit.ident, "skipped", why)
@@ -187,6 +196,25 @@ def _apply_copy(context: Context, copy: _Copy, units: Sequence[Incoming]) -> dic
         else:
             outcomes[unit.ident] = Outcome(unit.ident, "unchanged")
     return outcomes
+
+
+_BOTH_CHANGED = (
+    "the copy's slot changed since the export (an editor's edit?) and the file changes it "
+    "too; export again and redo this unit"
+)
+
+
+def _untouched(unit: Incoming) -> bool:
+    """The translator left the unit as exported (and asks for no review): nothing to apply."""
+    return bool(unit.exported) and not unit.reviewed and exported_hash(unit.target) == unit.exported
+
+
+def _copy_form(copy: _Copy, unit: Incoming) -> str:
+    """What the copy holds for the unit now, in the file's form (Markdown, or tagged text)."""
+    if unit.kind == "markdown":
+        return copy.current[unit.position]
+    theirs = copy.theirs[unit.position]
+    return "" if theirs is None else theirs[unit.part]
 
 
 def _same_as_copy(copy: _Copy, unit: Incoming) -> bool:

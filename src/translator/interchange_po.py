@@ -21,11 +21,12 @@ from translate.storage import pypo
 
 from translator.errors import InterchangeError
 from translator.interchange_apply import Incoming
-from translator.interchange_units import ExchangeUnit, parse_key
+from translator.interchange_units import ExchangeUnit, exported_hash, parse_key
 
 __all__ = ("read_po", "write_po")
 
 _FUZZY = {"machine", "conflict", "outdated"}
+_EXPORTED = "exported: "
 
 
 @dataclass(slots=True)
@@ -71,10 +72,16 @@ def _po_unit(entry: _Entry, needs_context: bool) -> pypo.pounit:
         node.addlocation(reference)
     for note in entry.notes:
         node.addnote(note, origin="developer")
+    node.addnote(f"{_EXPORTED}{exported_hash(entry.target)}", origin="developer")
     if needs_context:
         node.setcontext(entry.references[0])
     node.markfuzzy(entry.fuzzy)
     return node
+
+
+def _exported(node: pypo.pounit) -> str:
+    notes = str(node.getnotes("developer")).splitlines()
+    return next((n.removeprefix(_EXPORTED) for n in notes if n.startswith(_EXPORTED)), "")
 
 
 def read_po(path: Path) -> list[Incoming]:
@@ -104,6 +111,7 @@ def read_po(path: Path) -> list[Incoming]:
                     str(node.target or ""),
                     "markdown",
                     fuzzy=node.isfuzzy(),
+                    exported=_exported(node),
                 )
             )
     return found

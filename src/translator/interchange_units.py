@@ -25,7 +25,7 @@ from translator.errors import TranslatorError
 from translator.files import read_post
 from translator.memory import PostRecord
 from translator.page import Page, slot_labels, slot_texts
-from translator.pipeline import Context, current_slots, read_site_page
+from translator.pipeline import Context, current_slots, read_site_page, sha256
 from translator.segments import Segment
 
 __all__ = (
@@ -35,6 +35,7 @@ __all__ = (
     "code_problem",
     "collect_units",
     "english_units",
+    "exported_hash",
     "french_units",
     "parse_key",
 )
@@ -87,6 +88,16 @@ class ExchangeUnit:
     def key(self) -> str:
         """The unit's id inside its copy: `s3` for slot 3, `s3t1` for its first title."""
         return f"s{self.position}" + (f"t{self.part}" if self.part else "")
+
+
+def exported_hash(text: str) -> str:
+    """A short fingerprint of the English a unit carried at export, written into the file.
+
+    On import it tells whether the translator changed the unit (else it is left alone)
+    and whether the copy changed since the export (then the translator's text is refused
+    rather than put over an editor's newer one).
+    """
+    return sha256(text)[:16]
 
 
 def parse_key(key: str) -> tuple[int, int] | None:

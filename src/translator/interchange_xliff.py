@@ -30,7 +30,7 @@ from translate.storage.placeables import xliff as codes
 
 from translator.errors import InterchangeError
 from translator.interchange_apply import Incoming
-from translator.interchange_units import ExchangeUnit, parse_key
+from translator.interchange_units import ExchangeUnit, exported_hash, parse_key
 
 __all__ = ("read_xliff", "rich_text", "tagged_text", "write_xliff")
 
@@ -93,7 +93,11 @@ def _set_state(node: xliff.Xliff1Unit, unit: ExchangeUnit) -> None:
 
 
 def _add_context(node: xliff.Xliff1Unit, unit: ExchangeUnit) -> None:
-    contexts = [("sourcefile", unit.source_path), ("x-slot", unit.label)]
+    contexts = [
+        ("sourcefile", unit.source_path),
+        ("x-slot", unit.label),
+        ("x-exported", exported_hash(unit.target or "")),
+    ]
     if unit.label.startswith("line "):
         contexts.append(("linenumber", unit.label.removeprefix("line ")))
     if unit.part:
@@ -158,6 +162,7 @@ def _incoming(node: xliff.Xliff1Unit, copy: str, where: tuple[int, int], path: P
     except ValueError as error:
         return Incoming(copy, *where, ident, "", "", "tagged", problem=str(error))
     state = dom.get("state", "") if dom is not None else ""
+    contexts = [pair for group in node.getcontextgroups("slot") for pair in group]
     return Incoming(
         copy,
         *where,
@@ -166,6 +171,7 @@ def _incoming(node: xliff.Xliff1Unit, copy: str, where: tuple[int, int], path: P
         target,
         "tagged",
         reviewed=node.isapproved() or state in _REVIEWED,
+        exported=next((text for kind, text in contexts if kind == "x-exported"), ""),
     )
 
 
