@@ -490,7 +490,7 @@ def export_command(
         raise typer.BadParameter("xliff or po", param_hint="--format")
     config = _site(paths[0] if paths else None)
     states = status_filter.split(",") if status_filter else []
-    with _context(config, lock=False) as context:
+    with _context(config, command="export", lock=False) as context:
         written, count, errors = export_files(
             context,
             paths or (),
@@ -521,7 +521,7 @@ def import_command(
     from translator.interchange_files import import_files
 
     config = _site(site)
-    with _context(config) as context:
+    with _context(config, command="import") as context:
         summary = import_files(context, files)
     for outcome in summary.outcomes:
         if outcome.result in ("refused", "skipped"):
@@ -551,7 +551,7 @@ def memory_export(
     from translator.memory_tmx import human_units_of, write_tmx
 
     config = _site(site)
-    with _context(config, lock=False) as context:
+    with _context(config, command="memory export", lock=False) as context:
         units, errors = collect_units(context)
         human = [
             *context.memory.human_units(),
@@ -574,7 +574,7 @@ def memory_import(
     from translator.memory_tmx import read_tmx
 
     config = _site(site)
-    with _context(config) as context:
+    with _context(config, command="memory import") as context:
         for path in files:
             machine, human = read_tmx(path)
             added = context.memory.add_units(machine, human)

@@ -144,7 +144,7 @@ def apply_slots(
     current = [*copy.current]
     for position, text in texts.items():
         _slot(copy, position)
-        current[position] = _line_endings(text, copy.text)
+        current[position] = _typed(text, copy, position)
     slots = list(_merged(copy, current))
     for position in reviewed:
         old = _slot(copy, position)
