@@ -1,384 +1,543 @@
-"""The scheduled Prefect flow: detect → prepare → translate → write → report, over one site.
+"""The scheduled Prefect flow: plan → translate chunks on workers → commit → report, over one site.
 
-Each task calls one `translator.pipeline` step; the flows only wire them.
-Tasks may run in other processes (Dask workers), so they receive the site's
-path and overrides, never a `SiteConfig` (it does not pickle) nor a database
-connection: each task opens the memory itself. The flow holds the site's lock
-for the whole run.
+Only the expensive step leaves this process. The flow process holds the
+site's lock, reads the site and the memory (`plan`), sends the units the
+memory lacks to the task runner in chunks (`translate`: an engine call, no
+site, no memory, the model loaded once per worker process), and commits each
+chunk as it comes back (`commit`: stores its translations in the memory and
+writes every copy whose units are now all known). A run killed half-way keeps
+what it committed. Every outcome — Completed, Failed, Skipped — publishes the
+`translation-report` artifact.
 
-    python flows/translate_posts.py run [--site PATH]     # once
-    python flows/translate_posts.py serve [--site PATH]   # on translator.toml's schedule
+    python flows/translate_posts.py run --site /abs/site [--task-runner dask]   # once
+    python flows/translate_posts.py serve --site /abs/site   # on prefect.yaml's schedule
 
-With Dask, the workers import this file as the module `translate_posts` (a
-task's helpers are pickled by reference, so the engine cache is the worker's):
-Prefect puts `flows/` on `sys.path` when it loads the entrypoint, and a local
-cluster's workers inherit it. A remote cluster (translator.toml's
-`[dask] address`) needs `flows/` and `translator` importable on its workers and
-the site at the same path.
+Task runners: `threads` (this process), `dask` (a LocalCluster for the run:
+one single-thread worker per CPU), or the address of a running Dask scheduler
+(`tcp://host:8786`: no cluster is created). Dask workers need `translator`
+and the engine's model installed, nothing else: this folder's modules travel
+with the tasks (pickled by value), the site stays here.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import dataclasses
 import datetime as dt
+import os
+import queue
 import sqlite3
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from types import ModuleType
+from typing import Any, TypeVar
 
-from prefect import State, Task, flow, get_run_logger, serve, task, unmapped
+import cloudpickle
+import flow_failures
+import translation_report
+import yaml
+from flow_failures import (
+    RETRIES,
+    RETRY_DELAYS,
+    LockHeld,
+    hold_site_lock,
+    is_transient,
+    one_line,
+    retry_if_transient,
+)
+from prefect import State, flow, get_run_logger, serve, tags, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
+from prefect.client.orchestration import get_client
 from prefect.futures import PrefectFuture
-from prefect.states import Failed
+from prefect.runtime import flow_run
+from prefect.schedules import Cron
+from prefect.states import Completed, Failed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-from prefect.tasks import exponential_backoff
+from translation_report import Outcome, report_markdown, table_rows
 
 from translator import pipeline, review
 from translator.config import SiteConfig, find_site_root, load_config
-from translator.engines import Engine, make_engine
-from translator.errors import StateError, TranslatorError
-from translator.memory import Memory, site_lock
+from translator.errors import ConfigError, TranslatorError
+from translator.memory import Memory
 from translator.site import Post
 
-__all__ = ("SiteRef", "main", "report_markdown", "translate_new_posts", "translate_steps")
+__all__ = ("RunLedger", "main", "site_root", "translate_new_posts")
 
 T = TypeVar("T")
-RunnerChoice = Literal["auto", "threads", "dask-local"]
 
 REPORT_KEY = "translation-report"
 COPIES_KEY = "translation-copies"
+FLOW_NAME = "translate-new-posts"
+PROJECT = Path(__file__).resolve().parents[1]
 WAITING = ("machine", "conflict")
 """Copy states an editor still has to look at."""
 
-# sqlite's "database is locked" (another process writing) and I/O hiccups pass;
-# a post that does not parse fails the same way every time.
-TRANSIENT = (StateError, sqlite3.OperationalError, OSError)
-RETRIES = 3
-BACKOFF = exponential_backoff(backoff_factor=1)
+CHUNK_UNITS = 64
+"""Units per worker task. Measured (bench/flow_scale.py): a task costs ~0.1 s of Prefect
+and Dask overhead; 64 units of a real model take several seconds, so overhead stays
+under 5 %, while a 200-post site still gives every worker several chunks."""
+LOCK_WAIT = 60.0
+"""Seconds a run waits for another run's lock (with back-off) before it is Skipped."""
+THREADS = 2
+"""Chunks in flight on the `threads` runner: one translating while the previous commits."""
+PLAN_TIMEOUT, COMMIT_TIMEOUT, CHUNK_TIMEOUT, REPORT_TIMEOUT = 900, 900, 3600, 120
+"""Seconds each task may run: a hung read, write or engine call fails its task, not the day."""
 
 
-def _transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry a task only when its failure may go away by itself."""
-    return isinstance(state.result(raise_on_failure=False), TRANSIENT)
+def site_root(site: str) -> Path:
+    """The site's root folder, absolute; `ConfigError` unless `site` is exactly that root."""
+    path = Path(site).expanduser()
+    path = path if path.is_absolute() else Path.cwd() / path
+    if not path.is_dir():
+        raise ConfigError(
+            "no such site folder",
+            path=path,
+            hint="pass the absolute path of the Hugo site's root folder as `site`",
+        )
+    # Never a folder above: a typo must not translate whatever site holds the cwd.
+    root = find_site_root(path)
+    if root != path.absolute():
+        raise ConfigError(
+            f"not the root of a Hugo site (the site around it is {root})",
+            path=path,
+            hint="pass the folder that holds hugo.toml or translator.toml",
+        )
+    return root
 
 
-@dataclass(frozen=True, slots=True)
-class SiteRef:
-    """What a task needs to rebuild the run's context in its own process."""
+class RunLedger:
+    """The run in the flow process: what is planned, known, written. The one writer.
 
-    root: str
-    """Absolute site root."""
-    targets: tuple[str, ...] | None = None
-    """Target languages; None = the site's config."""
-    engine: str | None = None
-    """Engine name; None = the site's config."""
-    today: str = field(default_factory=lambda: dt.date.today().isoformat())
-    """The run's date, stamped on every copy: fixed when the run starts, so tasks that
-    run after midnight (or on a worker in another time zone) stamp the same date."""
+    A plain class, not a dataclass: Prefect passes it to the flow-process tasks as
+    is instead of walking through its fields.
+    """
 
-    def config(self) -> SiteConfig:
-        """The site's config with the run's overrides."""
-        config = load_config(Path(self.root))
-        return config.with_overrides(targets=self.targets, engine=self.engine)
+    def __init__(self, context: pipeline.Context) -> None:
+        self.context = context
+        self.detection = pipeline.Detection((), 0, 0, (), ())
+        self.prepared: list[pipeline.Prepared] = []
+        self.units = pipeline.UnitPlan({}, {}, {}, "")
+        self.known: dict[str, dict[str, str]] = {}
+        self.pending: list[set[str]] = []
+        self.waiters: dict[tuple[str, str], list[int]] = {}
+        self.done: set[int] = set()
+        self.results: list[pipeline.PostResult] = []
+        self.translated = 0
 
+    def plan(self) -> None:
+        """Detect, read every post, look their units up in the memory."""
+        context = self.context
+        self.detection = pipeline.detect(context.config, context.memory)
+        for item in self.detection.items:
+            try:
+                self.prepared.append(pipeline.prepare(context, item))
+            except (OSError, TranslatorError) as error:
+                if is_transient(error):
+                    raise
+                self.results.append(pipeline.failed(item.post, error))
+        self.units = pipeline.plan_units(context, pipeline.units_needed(self.prepared))
+        self.known = {target: dict(found) for target, found in self.units.known.items()}
+        for n, prepared in enumerate(self.prepared):
+            language = prepared.item.post.target_language
+            missing = set(prepared.page.units) - self.known.get(language, {}).keys()
+            self.pending.append(missing)
+            for unit in missing:
+                self.waiters.setdefault((language, unit), []).append(n)
 
-# One engine per worker process and settings: an Argos model takes seconds to load,
-# a task milliseconds to run. The lock makes concurrent threads wait for one load.
-_ENGINES: dict[tuple[str, tuple[tuple[str, Any], ...]], Engine] = {}
-_ENGINES_LOCK = threading.Lock()
+    def store(self, chunk: pipeline.Chunk, outputs: Sequence[str]) -> None:
+        """Record a chunk's translations; the copies waiting for them get closer to ready."""
+        pipeline.store_chunk(self.context, chunk, self.units.models[chunk.target], outputs)
+        self.known[chunk.target].update(zip(chunk.units, outputs, strict=True))
+        self.translated += len(chunk.units)
+        for unit in chunk.units:
+            for n in self.waiters.get((chunk.target, unit), ()):
+                self.pending[n].discard(unit)
 
+    def write_ready(self) -> int:
+        """Write every copy whose units are all known; a permanent error fails that copy only."""
+        written = 0
+        translations = self.translations()
+        for n, prepared in enumerate(self.prepared):
+            if n in self.done or self.pending[n]:
+                continue
+            try:
+                result = pipeline.write(self.context, prepared, translations)
+            except (OSError, TranslatorError) as error:
+                if is_transient(error):
+                    raise  # the commit task is retried; what is done stays done
+                result = pipeline.failed(prepared.item.post, error)
+            self.results.append(result)
+            self.done.add(n)
+            written += result.action == "written"
+        return written
 
-def _engine(config: SiteConfig) -> Engine:
-    key = (config.engine.name, tuple(sorted(config.engine.as_mapping().items())))
-    with _ENGINES_LOCK:
-        if key not in _ENGINES:
-            _ENGINES[key] = make_engine(key[0], dict(key[1]))
-        return _ENGINES[key]
+    def fail_chunk(self, chunk: pipeline.Chunk, reason: str) -> None:
+        """Every copy waiting for a chunk that failed for good fails, naming why."""
+        for unit in chunk.units:
+            for n in self.waiters.get((chunk.target, unit), ()):
+                if n not in self.done:
+                    post = self.prepared[n].item.post
+                    self.results.append(_failed(post, f"not translated: {reason}"))
+                    self.done.add(n)
 
-
-@contextlib.contextmanager
-def _context(site: SiteRef) -> Iterator[pipeline.Context]:
-    """The pipeline's context in this process: the memory opened here, the cached engine."""
-    config = site.config()
-    with Memory.open(config.state_dir / "memory.sqlite") as memory:
-        yield pipeline.Context(
-            config, memory, engine_factory=lambda: _engine(config), today=site.today
+    def translations(self) -> pipeline.Translations:
+        """What is known so far, in the shape `pipeline.write` reads."""
+        from_memory = sum(len(found) for found in self.units.known.values())
+        units = self.units
+        return pipeline.Translations(
+            self.known, from_memory, self.translated, units.engine, units.models
         )
 
+    def summary(self) -> pipeline.RunSummary:
+        """The run added up, as `translator run --json` reports it."""
+        return pipeline.summarize(self.detection, self.results, self.translations())
 
-@task(
-    name="detect",
-    retries=RETRIES,
-    retry_delay_seconds=BACKOFF,
-    retry_condition_fn=_transient,
-    cache_policy=NO_CACHE,
-)
-def detect_posts(site: SiteRef) -> pipeline.Detection:
-    """Hash the source posts and find the copies to write."""
-    with _context(site) as context:
-        detection = pipeline.detect(context.config, context.memory)
-    get_run_logger().info(
-        "%d posts: %d copies to write, %d unchanged, %d unreadable, %d orphans",
-        detection.posts,
-        len(detection.items),
-        detection.unchanged,
-        len(detection.errors),
-        len(detection.orphans),
+
+def _failed(post: Post, reason: str) -> pipeline.PostResult:
+    return pipeline.PostResult(
+        post.source_key, post.target_key, post.target_language, "failed", "error", reason=reason
     )
-    return detection
+
+
+def _expected(call: Callable[[], T]) -> T | State[Any]:
+    """Run `call`; a permanent error ends the task Failed with its one line, no traceback."""
+    try:
+        return call()
+    except (OSError, sqlite3.Error, TranslatorError) as error:
+        if is_transient(error):
+            raise  # Prefect retries it (retry_if_transient)
+        return Failed(message=one_line(error))
 
 
 @task(
-    name="prepare",
-    task_run_name="prepare {item.post.source_key} ({item.post.target_language})",
+    name="plan",
     retries=RETRIES,
-    retry_delay_seconds=BACKOFF,
-    retry_condition_fn=_transient,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_if_transient,
+    timeout_seconds=PLAN_TIMEOUT,
     cache_policy=NO_CACHE,
 )
-def prepare_post(site: SiteRef, item: pipeline.WorkItem) -> pipeline.Prepared:
-    """Read one source post and its copy."""
-    with _context(site) as context:
-        return pipeline.prepare(context, item)
+def plan(ledger: RunLedger) -> State[Any] | None:
+    """Find the copies to write, read their posts, look their units up in the memory."""
+
+    def work() -> None:
+        ledger.plan()
+        missing = sum(len(units) for units in ledger.units.missing.values())
+        get_run_logger().info(
+            "%d posts: %d copies to write (%d unreadable), %d unchanged; "
+            "units: %d from memory, %d to translate",
+            ledger.detection.posts,
+            len(ledger.prepared),
+            len(ledger.results) + len(ledger.detection.errors),
+            ledger.detection.unchanged,
+            sum(len(found) for found in ledger.units.known.values()),
+            missing,
+        )
+
+    return _expected(work)
+
+
+@task(name="translate", task_run_name="translate {label}", cache_policy=NO_CACHE)
+def translate(chunk: pipeline.Chunk, label: str) -> list[str] | State[Any]:
+    """Translate one chunk on a worker: the engine only, built once per worker process."""
+    # No retries here: a worker that dies is rescheduled by Dask itself, and an
+    # engine that fails (a missing model, a bad setting) fails every chunk alike.
+    # Its timeout (CHUNK_TIMEOUT) is kept by the flow, see `_as_returned`.
+    return _expected(lambda: pipeline.translate_chunk(chunk))
 
 
 @task(
-    name="translate",
-    task_run_name="translate {language}",
+    name="commit",
+    task_run_name="commit {label}",
     retries=RETRIES,
-    retry_delay_seconds=BACKOFF,
-    retry_condition_fn=_transient,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_if_transient,
+    timeout_seconds=COMMIT_TIMEOUT,
     cache_policy=NO_CACHE,
 )
-def translate_language(site: SiteRef, language: str, units: list[str]) -> pipeline.Translations:
-    """Translate the distinct units of one language the memory lacks, in one engine batch."""
-    with _context(site) as context:
-        translations = pipeline.translate_units(context, {language: units})
-    get_run_logger().info(
-        "%s: %d units, %d from memory, %d translated by %s",
-        language,
-        len(units),
-        translations.from_memory,
-        translations.translated,
-        translations.engine,
-    )
-    return translations
+def commit(
+    ledger: RunLedger, chunk: pipeline.Chunk | None, outputs: list[str] | None, label: str
+) -> int:
+    """Store a chunk's translations in the memory, then write the copies now complete."""
+    if chunk is not None and outputs is not None:
+        ledger.store(chunk, outputs)
+    written = ledger.write_ready()
+    get_run_logger().info("%s: %d copies written, %d done so far", label, written, len(ledger.done))
+    return written
 
 
-@task(
-    name="write",
-    task_run_name="write {prepared.item.post.target_key}",
-    retries=RETRIES,
-    retry_delay_seconds=BACKOFF,
-    retry_condition_fn=_transient,
-    cache_policy=NO_CACHE,
-)
-def write_post(
-    site: SiteRef, prepared: pipeline.Prepared, translations: pipeline.Translations
-) -> pipeline.PostResult:
-    """Merge and write one copy."""
-    with _context(site) as context:
-        result = pipeline.write(context, prepared, translations)
-    get_run_logger().info("%s %s (%s)", result.action, result.target, result.status)
-    return result
-
-
-@task(name="report", cache_policy=NO_CACHE)
-def report_run(site: SiteRef, summary: pipeline.RunSummary) -> None:
-    """Publish the run as artifacts: what was written, what failed, what waits for review."""
-    with _context(site) as context:
-        statuses = review.copy_statuses(context.config, context.memory)
-    waiting = [s for s in statuses if s.state in WAITING]
+@task(name="report", timeout_seconds=REPORT_TIMEOUT, cache_policy=NO_CACHE)
+def report(outcome: Outcome) -> None:
+    """Publish the run's report (every outcome) and its table of copies."""
     create_markdown_artifact(
-        key=REPORT_KEY, markdown=report_markdown(summary, waiting), description=site.root
+        key=REPORT_KEY,
+        markdown=report_markdown(outcome),
+        description=f"{outcome.state}: {outcome.site}",
     )
-    copies = summary.as_json()["copies"]
-    if copies:
-        create_table_artifact(key=COPIES_KEY, table=copies, description=site.root)
-    get_run_logger().info(
-        "translated %d copies; %d segments translated, %d from memory; %d errors",
-        summary.translated_posts,
-        summary.segments_translated,
-        summary.segments_from_memory,
-        len(summary.errors),
-    )
-
-
-def report_markdown(summary: pipeline.RunSummary, waiting: Sequence[review.CopyStatus]) -> str:
-    """The run's report, in Markdown."""
-    per_language: dict[str, int] = {}
-    for result in summary.results:
-        if result.action == "written":
-            per_language[result.language] = per_language.get(result.language, 0) + 1
-    written = ", ".join(f"{lang}: {n}" for lang, n in sorted(per_language.items())) or "none"
-    lines = [
-        "# Translation run",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| Source posts | {summary.posts} |",
-        f"| Copies written | {summary.translated_posts} ({written}) |",
-        f"| Segments translated | {summary.segments_translated} |",
-        f"| Segments from memory | {summary.segments_from_memory} |",
-        f"| Editor edits kept | {summary.edits_kept} |",
-        f"| Conflicts | {summary.conflicts} |",
-        f"| Errors | {len(summary.errors)} |",
-    ]
-    lines += _section(
-        "Written",
-        [f"`{r.target}` ({r.status})" for r in summary.results if r.action == "written"],
-    )
-    lines += _section("Errors", [f"`{e['path']}`: {e['reason']}" for e in summary.errors])
-    lines += _section("Orphans", [f"`{o['source']}` ({o['language']})" for o in summary.orphans])
-    lines += _section(
-        "Waiting for review",
-        [f"`{s.target}` ({s.language}): {s.state}, {s.detail}" for s in waiting],
-    )
-    return "\n".join(lines) + "\n"
-
-
-def _section(title: str, items: Sequence[str]) -> list[str]:
-    return ["", f"## {title}", "", *(f"- {item}" for item in items)] if items else []
-
-
-def _collect(
-    futures: Sequence[PrefectFuture[T]], posts: Sequence[Post]
-) -> tuple[list[T], list[pipeline.PostResult]]:
-    """Values of the tasks that succeeded, and a failed result naming the post for each other."""
-    values: list[T] = []
-    failures: list[pipeline.PostResult] = []
-    for future, post in zip(futures, posts, strict=True):
-        value = future.result(raise_on_failure=False)
-        if isinstance(value, BaseException):
-            failures.append(pipeline.failed(post, value))
-        else:
-            values.append(value)
-    return values, failures
-
-
-@flow(name="translate-steps")
-def translate_steps(site: SiteRef) -> pipeline.RunSummary:
-    """Wire the steps; runs on the task runner `translate_new_posts` picks."""
-    detection = detect_posts(site)
-    items = detection.items
-    prepared, failures = _collect(prepare_post.map(unmapped(site), items), [i.post for i in items])
-    futures = {
-        language: translate_language.submit(site, language, units)
-        for language, units in pipeline.units_needed(prepared).items()
-    }
-    # An engine that cannot load stops the run here, with its own error.
-    translations = [future.result() for future in futures.values()]
-    posts = [p.item.post for p in prepared]
-    # Each write gets its language's future: Dask ships those units once per worker.
-    writes = write_post.map(
-        unmapped(site), prepared, [futures[post.target_language] for post in posts]
-    )
-    results, write_failures = _collect(writes, posts)
-    return pipeline.summarize(
-        detection,
-        [*failures, *results, *write_failures],
-        pipeline.merge_translations(translations) if translations else None,
-    )
-
-
-def _task_runner(config: SiteConfig, choice: RunnerChoice) -> TaskRunner[Any]:
-    """Threads in this process, or Dask: the site's scheduler, or a local cluster for tests."""
-    if choice == "dask-local" or (choice == "auto" and config.dask_address):
-        # Imported here: a site without Dask never needs prefect-dask installed.
-        from prefect_dask.task_runners import DaskTaskRunner
-
-        if choice == "auto":
-            return DaskTaskRunner(address=config.dask_address)
-        return DaskTaskRunner(
-            cluster_class="distributed.LocalCluster",
-            # Loopback only, and the scheduler's HTTP server on a free port, not 8787.
-            cluster_kwargs={
-                "n_workers": 2,
-                "threads_per_worker": 1,
-                "processes": True,
-                "host": "127.0.0.1",
-                "dashboard_address": "127.0.0.1:0",
-            },
+    if outcome.summary is not None and outcome.summary.results:
+        create_table_artifact(
+            key=COPIES_KEY, table=table_rows(outcome.summary), description=outcome.site
         )
-    return ThreadPoolTaskRunner()
 
 
-@flow(name="translate-new-posts")
+def run_name() -> str:
+    """`blog 2026-11-29 01:30Z`: the site folder and the start time, in the runs list."""
+    site = str(flow_run.parameters.get("site", ""))
+    return f"{Path(site).name or site or '?'} {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%MZ}"
+
+
+@flow(name=FLOW_NAME, flow_run_name=run_name)
 def translate_new_posts(
-    site: str = ".",
+    site: str,
     targets: list[str] | None = None,
     engine: str | None = None,
-    task_runner: RunnerChoice = "auto",
+    task_runner: str | None = None,
+    chunk_units: int = CHUNK_UNITS,
+    lock_wait: float = LOCK_WAIT,
 ) -> dict[str, Any] | State[Any]:
-    """Translate the site's new and changed posts; Failed when any post failed."""
-    ref = SiteRef(str(find_site_root(Path(site))), tuple(targets) if targets else None, engine)
-    config = ref.config()
-    with site_lock(config.state_dir):
-        steps = translate_steps.with_options(task_runner=_task_runner(config, task_runner))
-        summary = steps(ref)
-        report_run(ref, summary)
+    """Translate the site's new and changed posts.
+
+    `site`: the absolute path of the Hugo site's root. `task_runner`: `threads`,
+    `dask` (a LocalCluster) or a Dask scheduler's address; None = translator.toml's
+    `[dask] address`, else threads. Failed when a post failed, Skipped when another
+    run held the site's lock for `lock_wait` seconds.
+    """
+    logger = get_run_logger()
+    try:
+        root = site_root(site)
+        config = load_config(root).with_overrides(targets=targets, engine=engine)
+        choice = _runner_choice(task_runner or config.dask_address or "threads")
+    except TranslatorError as error:
+        return _end(Outcome("Failed", one_line(error), site))
+    logger.info(
+        "site %s → %s, engine %s, %s", root, ", ".join(config.targets), config.engine.name, choice
+    )
+    _tag_run(config.targets)
+    try:
+        with (
+            tags(*_language_tags(config.targets)),
+            hold_site_lock(config.state_dir, lock_wait, logger.info),
+        ):
+            outcome = _locked_run(config, choice, chunk_units)
+    except LockHeld as held:
+        outcome = Outcome("Skipped", str(held), str(root))
+    except (OSError, sqlite3.Error, TranslatorError) as error:
+        outcome = Outcome("Failed", one_line(error), str(root))
+    return _end(outcome)
+
+
+def _locked_run(config: SiteConfig, choice: str, size: int) -> Outcome:
+    """Plan, translate and commit, report what waits for review; the lock is held."""
+    root = str(config.root)
+    with Memory.open(config.state_dir / "memory.sqlite") as memory:
+        settings = tuple(sorted(config.engine.as_mapping().items()))
+        context = pipeline.Context(
+            config,
+            memory,
+            engine_factory=lambda: pipeline.process_engine(config.engine.name, settings),
+        )
+        ledger = RunLedger(context)
+        planned = plan(ledger, return_state=True)
+        if planned.is_failed():
+            return Outcome("Failed", planned.message or "planning failed", root)
+        _translate_and_commit(ledger, choice, size)
+        summary = ledger.summary()
+        statuses = review.copy_statuses(config, memory)
+    waiting = tuple(s for s in statuses if s.state in WAITING)
     if summary.errors:
-        # The artifact is out; the run's state tells the scheduler something needs a look.
-        named = "; ".join(f"{e['path']}: {e['reason']}" for e in summary.errors)
-        return Failed(message=f"failed posts ({len(summary.errors)}): {named}")
-    return summary.as_json()
+        first = summary.errors[0]
+        message = f"{len(summary.errors)} failed, first: {first['path']}: {first['reason']}"
+        return Outcome("Failed", message, root, summary, waiting)
+    done = f"{summary.translated_posts} copies written, {summary.segments_translated} segments translated"
+    return Outcome("Completed", done, root, summary, waiting)
+
+
+def _translate_and_commit(ledger: RunLedger, choice: str, size: int) -> None:
+    """Commit what needs no engine, then each chunk as a worker returns it."""
+    commit(ledger, None, None, "from memory")
+    chunks = pipeline.chunk_units(ledger.context.config, ledger.units, max(1, size))
+    if not chunks:
+        return
+    if choice != "threads":
+        chunks = [_one_thread(chunk) for chunk in chunks]
+    labels = [f"{c.target} {n}/{len(chunks)}" for n, c in enumerate(chunks, 1)]
+    with _task_runner(choice) as runner:
+        futures = {
+            runner.submit(translate, {"chunk": c, "label": label}): (c, label)
+            for c, label in zip(chunks, labels, strict=True)
+        }
+        try:
+            for future in _as_returned(list(futures), CHUNK_TIMEOUT):
+                chunk, label = futures.pop(future)
+                outputs = _outputs(future)
+                if isinstance(outputs, str):
+                    ledger.fail_chunk(chunk, outputs)
+                else:
+                    commit(ledger, chunk, outputs, label)
+        except queue.Empty:
+            for chunk, _ in futures.values():
+                ledger.fail_chunk(chunk, f"no chunk came back in {CHUNK_TIMEOUT} s")
+
+
+def _as_returned(futures: list[PrefectFuture[Any]], stall: float) -> Iterator[PrefectFuture[Any]]:
+    """The futures as they finish; `queue.Empty` when none finishes for `stall` seconds."""
+    # The translate task's timeout, enforced here: Prefect's own cannot interrupt an
+    # engine call that blocks in a worker thread (it only warns, on every task).
+    returned: queue.Queue[PrefectFuture[Any]] = queue.Queue()
+    for future in futures:
+        future.add_done_callback(returned.put)
+    for _ in futures:
+        yield returned.get(timeout=stall)
+
+
+def _outputs(future: PrefectFuture[Any]) -> list[str] | str:
+    """A chunk's translations, or why there are none, in one line."""
+    try:
+        outputs = future.result(raise_on_failure=False)
+    # The cluster itself failed (a worker killed again and again, a lost connection):
+    # whatever Dask raises, the chunk's copies fail with it and the run goes on.
+    except Exception as error:  # noqa: BLE001
+        return one_line(error)
+    if isinstance(outputs, list):
+        return outputs
+    if isinstance(outputs, BaseException) and not future.state.message:
+        return one_line(outputs)
+    return future.state.message or "the chunk failed"
+
+
+def _one_thread(chunk: pipeline.Chunk) -> pipeline.Chunk:
+    """Engine `threads = 0` (one per CPU) means one per Dask worker: the worker is the unit."""
+    settings = tuple((k, 1 if k == "threads" and v == 0 else v) for k, v in chunk.settings)
+    return dataclasses.replace(chunk, settings=settings)
+
+
+def _end(outcome: Outcome) -> dict[str, Any] | State[Any]:
+    """Publish the report, then end the run in the state the outcome names."""
+    report(outcome)
+    if outcome.state == "Skipped":
+        return Completed(name="Skipped", message=outcome.message)
+    if outcome.state == "Failed":
+        return Failed(message=outcome.message)
+    summary = outcome.summary.as_json() if outcome.summary else {}
+    summary.pop("copies", None)  # in the table artifact; the result stays small
+    return summary
+
+
+def _runner_choice(choice: str) -> str:
+    if choice in ("threads", "dask") or "://" in choice:
+        return choice
+    raise ConfigError(
+        f"unknown task runner {choice!r}",
+        hint="use threads, dask (a local cluster) or a scheduler address such as tcp://host:8786",
+    )
+
+
+def _task_runner(choice: str) -> TaskRunner[Any]:
+    """Threads in this process; a LocalCluster for this run; or a running Dask scheduler."""
+    if choice == "threads":
+        return ThreadPoolTaskRunner(max_workers=THREADS)
+    # Imported here: a site that never uses Dask never needs prefect-dask.
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    _ship_with_tasks(sys.modules[__name__], flow_failures, translation_report)
+    if choice != "dask":
+        return DaskTaskRunner(address=choice)  # connects; creates no cluster
+    return DaskTaskRunner(
+        cluster_class="distributed.LocalCluster",
+        # One single-thread worker per CPU, on loopback, dashboard on a free port.
+        cluster_kwargs={
+            "n_workers": os.cpu_count() or 1,
+            "threads_per_worker": 1,
+            "processes": True,
+            "host": "127.0.0.1",
+            "dashboard_address": "127.0.0.1:0",
+        },
+    )
+
+
+def _ship_with_tasks(*modules: ModuleType) -> None:
+    """Pickle this folder's code by value, so workers need only `translator` installed."""
+    # Dask pickles each task with the flow run's context, which names this flow; by
+    # reference, every worker would have to import flows/ from its own disk.
+    for module in modules:
+        cloudpickle.register_pickle_by_value(module)
+
+
+def _language_tags(targets: Sequence[str]) -> list[str]:
+    return [f"lang:{language}" for language in targets]
+
+
+def _tag_run(targets: Sequence[str]) -> None:
+    """Add the target languages to the run's tags, to filter runs by language."""
+    wanted = sorted({*flow_run.tags, *_language_tags(targets)})
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(flow_run.id, tags=wanted)
+
+
+def deployment_schedule(project: Path = PROJECT) -> Cron:
+    """The one schedule, prefect.yaml's `definitions.schedules.translator` (cron and time zone)."""
+    definitions = yaml.safe_load((project / "prefect.yaml").read_text(encoding="utf-8"))
+    schedule = definitions["definitions"]["schedules"]["translator"]
+    return Cron(schedule["cron"], timezone=schedule["timezone"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`run` the flow once, or `serve` it on the site's schedule; the exit code."""
+    """`run` the flow once, or `serve` it on prefect.yaml's schedule; the exit code."""
     parser = argparse.ArgumentParser(prog="translate_posts.py", description=main.__doc__)
     parser.add_argument("command", choices=("run", "serve"))
-    parser.add_argument("--site", default=".", help="anywhere inside the Hugo site")
-    parser.add_argument("--name", default="scheduled", help="deployment name (serve)")
+    parser.add_argument("--site", required=True, help="the Hugo site's root folder")
+    parser.add_argument("--name", help="deployment name (serve; default served-<site folder>)")
     parser.add_argument("--engine", help="override translator.toml's engine (run)")
     parser.add_argument("--to", help="target languages, comma-separated (run)")
-    parser.add_argument("--task-runner", default="auto", choices=("auto", "threads", "dask-local"))
+    parser.add_argument("--task-runner", help="threads, dask, or tcp://scheduler:8786")
     args = parser.parse_args(argv)
     try:
-        root = find_site_root(Path(args.site))
+        root = site_root(args.site)
         if args.command == "serve":
-            _serve(root, args.name)
+            _serve(root, args.name or f"served-{root.name}")
             return 0
-        state = translate_new_posts(
-            site=str(root),
-            targets=args.to.split(",") if args.to else None,
-            engine=args.engine,
-            task_runner=args.task_runner,
-            return_state=True,
-        )
     except TranslatorError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 3
-    return 1 if state.is_failed() else 0
+    state = translate_new_posts(
+        site=str(root),
+        targets=args.to.split(",") if args.to else None,
+        engine=args.engine,
+        task_runner=args.task_runner,
+        return_state=True,
+    )
+    if not state.is_completed():
+        print(f"{state.name}: {state.message}", file=sys.stderr)
+    return 0 if state.is_completed() else 1
 
 
 def _serve(root: Path, name: str) -> None:
-    """Serve the deployment until stopped, on translator.toml's schedule."""
-    # `serve(to_deployment())` rather than `flow.serve()`: the runner then starts
-    # each run from the entrypoint (this file, imported as `translate_posts`),
-    # as a work pool would, instead of a by-value pickle of the flow that loses
-    # the module's names (its annotations no longer resolve) and its engine cache.
+    """Serve the deployment until stopped, on prefect.yaml's schedule."""
+    # `serve(to_deployment())` rather than `flow.serve()`: the runner starts each run
+    # from the entrypoint (this file), as a work pool's worker does.
     deployment = translate_new_posts.to_deployment(
         name=name,
-        cron=load_config(root).schedule,
-        # Runs start in the runner's folder: give them the absolute site root.
+        schedules=[deployment_schedule()],
         parameters={"site": str(root)},
+        tags=["translator", f"site:{root.name}"],
+        description=f"Translate new and changed posts of {root}; keep editors' work; report.",
+    )
+    print(
+        f"Serving {FLOW_NAME}/{name} for {root}.\n"
+        f"In another shell:\n"
+        f"  export PREFECT_API_URL={os.environ.get('PREFECT_API_URL', 'http://127.0.0.1:4200/api')}\n"
+        f"  prefect deployment run '{FLOW_NAME}/{name}' --watch",
+        flush=True,
     )
     # One run at a time: a run holds the site's lock. (`to_deployment` is typed as
     # possibly a coroutine for async callers; called from sync code it is not.)
-    serve(deployment, limit=1)  # type: ignore[arg-type]
+    serve(deployment, limit=1, print_starting_message=False)  # type: ignore[arg-type]
 
 
 def _run_as_module(argv: Sequence[str]) -> int:
     """Run `main` from this file imported as `translate_posts`, not as `__main__`."""
-    # Dask pickles tasks by reference: under `__main__` a worker could not import
-    # them, and the engine cache would be copied into every task.
     import translate_posts
 
     return translate_posts.main(argv)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -740,3 +741,97 @@ def _planned(prepared: Prepared) -> PostResult:
 def iter_results(summary: RunSummary) -> Iterator[PostResult]:
     """Results in path order, for printing."""
     yield from sorted(summary.results, key=lambda r: (r.source, r.language))
+
+
+# -- Scale-out: the Prefect flow's split of `translate_units` -------------------------
+# `translate_units` looks up, translates and stores in one process. The flow splits
+# it so only the expensive step leaves the process that owns the site: it looks the
+# units up and stores the translations itself (`plan_units`, `store_chunk`), and
+# sends the missing units to workers in `Chunk`s (`translate_chunk`), which need
+# neither the site nor the memory, only the engine.
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Units of one language for one engine call, as a worker receives them."""
+
+    engine: str
+    """Engine name."""
+    settings: tuple[tuple[str, Any], ...]
+    """Engine settings, sorted (a hashable key for the worker's engine cache)."""
+    source: str
+    """Source language."""
+    target: str
+    """Target language."""
+    units: tuple[str, ...]
+    """Distinct tagged units the memory lacks."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitPlan:
+    """What the memory has for a run's units, and what an engine must translate."""
+
+    known: Mapping[str, Mapping[str, str]]
+    """target -> unit -> translation found in the memory."""
+    missing: Mapping[str, tuple[str, ...]]
+    """target -> units to translate, in first-seen order."""
+    models: Mapping[str, str]
+    """target -> model version (part of the memory's key)."""
+    engine: str
+    """Engine name ("" when no unit is needed)."""
+
+
+def plan_units(context: Context, needed: Mapping[str, Sequence[str]]) -> UnitPlan:
+    """Look every unit up in the memory; the engine is asked for model versions only."""
+    known: dict[str, Mapping[str, str]] = {}
+    missing: dict[str, tuple[str, ...]] = {}
+    models: dict[str, str] = {}
+    source, memory = context.config.source_language, context.memory
+    for target, units in needed.items():
+        if not units:
+            continue
+        engine = context.engine
+        model = engine.model_version(source=source, target=target)
+        found = memory.lookup(units, source=source, target=target, engine=engine.name, model=model)
+        known[target], models[target] = found, model
+        missing[target] = tuple(u for u in units if u not in found)
+    return UnitPlan(known, missing, models, context.engine.name if known else "")
+
+
+def chunk_units(config: SiteConfig, plan: UnitPlan, size: int) -> list[Chunk]:
+    """The plan's missing units cut into chunks of at most `size`, language by language."""
+    settings = tuple(sorted(config.engine.as_mapping().items()))
+    return [
+        Chunk(plan.engine, settings, config.source_language, target, units[i : i + size])
+        for target, units in plan.missing.items()
+        for i in range(0, len(units), size)
+    ]
+
+
+def store_chunk(context: Context, chunk: Chunk, model: str, outputs: Sequence[str]) -> None:
+    """Record a chunk's translations in the memory, as `translate_units` does."""
+    machine = dict(zip(chunk.units, outputs, strict=True))
+    context.memory.store(
+        machine, source=chunk.source, target=chunk.target, engine=chunk.engine, model=model
+    )
+
+
+# One engine per process and settings, shared by every chunk this process translates:
+# a model takes seconds to load, a chunk should not pay for it. The lock makes
+# concurrent threads wait for one load. (The only process-wide state in the package.)
+_PROCESS_ENGINES: dict[tuple[str, tuple[tuple[str, Any], ...]], Engine] = {}
+_PROCESS_ENGINES_LOCK = threading.Lock()
+
+
+def process_engine(name: str, settings: tuple[tuple[str, Any], ...]) -> Engine:
+    """The engine `name` with `settings`, built once in this process."""
+    with _PROCESS_ENGINES_LOCK:
+        if (name, settings) not in _PROCESS_ENGINES:
+            _PROCESS_ENGINES[name, settings] = make_engine(name, dict(settings))
+        return _PROCESS_ENGINES[name, settings]
+
+
+def translate_chunk(chunk: Chunk) -> list[str]:
+    """Translate a chunk with this process's engine; no site, no memory."""
+    engine = process_engine(chunk.engine, chunk.settings)
+    return engine.translate(list(chunk.units), source=chunk.source, target=chunk.target)
