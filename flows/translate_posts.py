@@ -2,21 +2,21 @@
 
 Only the expensive step leaves this process. The flow process holds the
 site's lock, reads the site and the memory (`plan`), sends the units the
-memory lacks to the task runner in chunks (`translate`: an engine call, no
-site, no memory, the model loaded once per worker process), and commits each
-chunk as it comes back (`commit`: stores its translations in the memory and
-writes every copy whose units are now all known). A run killed half-way keeps
-what it committed. Every outcome — Completed, Failed, Skipped — publishes the
-`translation-report` artifact.
+memory lacks to workers in chunks (a plain call of
+`translator.pipeline.translate_chunk`: no site, no memory, the model loaded
+once per worker process; see chunk_runners.py), and commits each chunk as it
+comes back (`commit`: stores its translations in the memory and writes every
+copy whose units are now all known). A run killed half-way keeps what it
+committed. Every outcome — Completed, Failed, Skipped — publishes the
+`translation-report` artifact, errors first.
 
     python flows/translate_posts.py run --site /abs/site [--task-runner dask]   # once
     python flows/translate_posts.py serve --site /abs/site   # on prefect.yaml's schedule
 
 Task runners: `threads` (this process), `dask` (a LocalCluster for the run:
 one single-thread worker per CPU), or the address of a running Dask scheduler
-(`tcp://host:8786`: no cluster is created). Dask workers need `translator`
-and the engine's model installed, nothing else: this folder's modules travel
-with the tasks (pickled by value), the site stays here.
+(`tcp://host:8786`: no cluster is created); default: translator.toml's
+`[dask] address`, else threads.
 """
 
 from __future__ import annotations
@@ -28,15 +28,13 @@ import os
 import queue
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
-import cloudpickle
-import flow_failures
-import translation_report
 import yaml
+from chunk_runners import InFlight, chunk_runner, runner_choice
 from flow_failures import (
     RETRIES,
     RETRY_DELAYS,
@@ -50,11 +48,9 @@ from prefect import State, flow, get_run_logger, serve, tags, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
-from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.schedules import Cron
 from prefect.states import Completed, Failed
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from translation_report import Outcome, report_markdown, table_rows
 
 from translator import pipeline, review
@@ -80,8 +76,6 @@ and Dask overhead; 64 units of a real model take several seconds, so overhead st
 under 5 %, while a 200-post site still gives every worker several chunks."""
 LOCK_WAIT = 60.0
 """Seconds a run waits for another run's lock (with back-off) before it is Skipped."""
-THREADS = 2
-"""Chunks in flight on the `threads` runner: one translating while the previous commits."""
 PLAN_TIMEOUT, COMMIT_TIMEOUT, CHUNK_TIMEOUT, REPORT_TIMEOUT = 900, 900, 3600, 120
 """Seconds each task may run: a hung read, write or engine call fails its task, not the day."""
 
@@ -239,15 +233,6 @@ def plan(ledger: RunLedger) -> State[Any] | None:
     return _expected(work)
 
 
-@task(name="translate", task_run_name="translate {label}", cache_policy=NO_CACHE)
-def translate(chunk: pipeline.Chunk, label: str) -> list[str] | State[Any]:
-    """Translate one chunk on a worker: the engine only, built once per worker process."""
-    # No retries here: a worker that dies is rescheduled by Dask itself, and an
-    # engine that fails (a missing model, a bad setting) fails every chunk alike.
-    # Its timeout (CHUNK_TIMEOUT) is kept by the flow, see `_as_returned`.
-    return _expected(lambda: pipeline.translate_chunk(chunk))
-
-
 @task(
     name="commit",
     task_run_name="commit {label}",
@@ -308,7 +293,7 @@ def translate_new_posts(
     try:
         root = site_root(site)
         config = load_config(root).with_overrides(targets=targets, engine=engine)
-        choice = _runner_choice(task_runner or config.dask_address or "threads")
+        choice = runner_choice(task_runner or config.dask_address or "threads")
     except TranslatorError as error:
         return _end(Outcome("Failed", one_line(error), site))
     logger.info(
@@ -355,56 +340,48 @@ def _locked_run(config: SiteConfig, choice: str, size: int) -> Outcome:
 
 
 def _translate_and_commit(ledger: RunLedger, choice: str, size: int) -> None:
-    """Commit what needs no engine, then each chunk as a worker returns it."""
+    """Commit what needs no engine, then each chunk as it comes back from its worker."""
     commit(ledger, None, None, "from memory")
     chunks = pipeline.chunk_units(ledger.context.config, ledger.units, max(1, size))
     if not chunks:
         return
     if choice != "threads":
         chunks = [_one_thread(chunk) for chunk in chunks]
-    labels = [f"{c.target} {n}/{len(chunks)}" for n, c in enumerate(chunks, 1)]
-    with _task_runner(choice) as runner:
-        futures = {
-            runner.submit(translate, {"chunk": c, "label": label}): (c, label)
-            for c, label in zip(chunks, labels, strict=True)
-        }
-        try:
-            for future in _as_returned(list(futures), CHUNK_TIMEOUT):
-                chunk, label = futures.pop(future)
-                outputs = _outputs(future)
-                if isinstance(outputs, str):
-                    ledger.fail_chunk(chunk, outputs)
-                else:
-                    commit(ledger, chunk, outputs, label)
-        except queue.Empty:
-            for chunk, _ in futures.values():
-                ledger.fail_chunk(chunk, f"no chunk came back in {CHUNK_TIMEOUT} s")
+    labels = {c: f"{c.target} {n}/{len(chunks)}" for n, c in enumerate(chunks, 1)}
+    get_run_logger().info("%d chunks of up to %d units on %s", len(chunks), size, choice)
+    with chunk_runner(choice) as submit:
+        flight = InFlight(submit)
+        for chunk in chunks:
+            flight.send(chunk)
+        while flight:
+            try:
+                back = flight.next(CHUNK_TIMEOUT)
+            except queue.Empty:
+                for chunk in flight.abandon():
+                    ledger.fail_chunk(chunk, f"no chunk came back in {CHUNK_TIMEOUT} s")
+                break
+            if back.outputs is not None:
+                commit(ledger, back.chunk, back.outputs, labels[back.chunk])
+            elif back.error is not None and _retry(back.error, back.attempt, labels[back.chunk]):
+                flight.send(back.chunk, back.attempt + 1)
+            else:
+                ledger.fail_chunk(back.chunk, one_line(back.error or RuntimeError("no result")))
 
 
-def _as_returned(futures: list[PrefectFuture[Any]], stall: float) -> Iterator[PrefectFuture[Any]]:
-    """The futures as they finish; `queue.Empty` when none finishes for `stall` seconds."""
-    # The translate task's timeout, enforced here: Prefect's own cannot interrupt an
-    # engine call that blocks in a worker thread (it only warns, on every task).
-    returned: queue.Queue[PrefectFuture[Any]] = queue.Queue()
-    for future in futures:
-        future.add_done_callback(returned.put)
-    for _ in futures:
-        yield returned.get(timeout=stall)
-
-
-def _outputs(future: PrefectFuture[Any]) -> list[str] | str:
-    """A chunk's translations, or why there are none, in one line."""
-    try:
-        outputs = future.result(raise_on_failure=False)
-    # The cluster itself failed (a worker killed again and again, a lost connection):
-    # whatever Dask raises, the chunk's copies fail with it and the run goes on.
-    except Exception as error:  # noqa: BLE001
-        return one_line(error)
-    if isinstance(outputs, list):
-        return outputs
-    if isinstance(outputs, BaseException) and not future.state.message:
-        return one_line(outputs)
-    return future.state.message or "the chunk failed"
+def _retry(error: Exception, attempt: int, label: str) -> bool:
+    """Wait and say so when a chunk's failure is transient and tries remain."""
+    logger = get_run_logger()
+    if is_transient(error) and attempt < RETRIES:
+        logger.warning(
+            "%s: %s; trying again in %d s", label, one_line(error), RETRY_DELAYS[attempt]
+        )
+        time.sleep(RETRY_DELAYS[attempt])
+        return True
+    if isinstance(error, OSError | sqlite3.Error | TranslatorError):
+        logger.error("%s: %s", label, one_line(error))
+    else:  # not an expected failure: a bug, worth its traceback
+        logger.error("%s failed", label, exc_info=error)
+    return False
 
 
 def _one_thread(chunk: pipeline.Chunk) -> pipeline.Chunk:
@@ -423,46 +400,6 @@ def _end(outcome: Outcome) -> dict[str, Any] | State[Any]:
     summary = outcome.summary.as_json() if outcome.summary else {}
     summary.pop("copies", None)  # in the table artifact; the result stays small
     return summary
-
-
-def _runner_choice(choice: str) -> str:
-    if choice in ("threads", "dask") or "://" in choice:
-        return choice
-    raise ConfigError(
-        f"unknown task runner {choice!r}",
-        hint="use threads, dask (a local cluster) or a scheduler address such as tcp://host:8786",
-    )
-
-
-def _task_runner(choice: str) -> TaskRunner[Any]:
-    """Threads in this process; a LocalCluster for this run; or a running Dask scheduler."""
-    if choice == "threads":
-        return ThreadPoolTaskRunner(max_workers=THREADS)
-    # Imported here: a site that never uses Dask never needs prefect-dask.
-    from prefect_dask.task_runners import DaskTaskRunner
-
-    _ship_with_tasks(sys.modules[__name__], flow_failures, translation_report)
-    if choice != "dask":
-        return DaskTaskRunner(address=choice)  # connects; creates no cluster
-    return DaskTaskRunner(
-        cluster_class="distributed.LocalCluster",
-        # One single-thread worker per CPU, on loopback, dashboard on a free port.
-        cluster_kwargs={
-            "n_workers": os.cpu_count() or 1,
-            "threads_per_worker": 1,
-            "processes": True,
-            "host": "127.0.0.1",
-            "dashboard_address": "127.0.0.1:0",
-        },
-    )
-
-
-def _ship_with_tasks(*modules: ModuleType) -> None:
-    """Pickle this folder's code by value, so workers need only `translator` installed."""
-    # Dask pickles each task with the flow run's context, which names this flow; by
-    # reference, every worker would have to import flows/ from its own disk.
-    for module in modules:
-        cloudpickle.register_pickle_by_value(module)
 
 
 def _language_tags(targets: Sequence[str]) -> list[str]:

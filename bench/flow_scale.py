@@ -1,0 +1,424 @@
+"""Wall time of one site's first run: `translator run` vs the flow on threads vs the flow on Dask.
+
+    .venv/bin/python bench/flow_scale.py [--posts 200] [--rounds 2] [--ms-per-unit 16]
+
+A site of --posts posts (8 distinct paragraphs each, drawn from
+/work/shared/corpus/fr) is translated from scratch by:
+
+  engine      the engine alone on the run's distinct units (the floor);
+  cli         `translator run` in a subprocess (engine threads = 2);
+  flow-threads  the flow, `task_runner="threads"` (engine threads = 2);
+  flow-dask   the flow, `task_runner=<address>` of a LocalCluster started once
+              here: 2 worker processes × 1 thread (engine threads = 1 each),
+              started in an empty temporary folder (they never see the site);
+  flow-dask-per-run  the flow, `task_runner="dask"`: a LocalCluster per run
+              (its start and the model loads are in the time).
+
+All on the same 2 cores. The engine is `burn`: deterministic, CPU-bound, its
+cost proportional to the unit's length (SHA-256 rounds over a 64 KiB buffer,
+which release the GIL, so threads of one process use both cores as
+CTranslate2's do), a 0.5 s "model load" per process, and pseudo-localised
+output. It is registered in each process that builds engines: this process,
+the CLI subprocess (`-c` preamble) and every Dask worker (`preload` of this
+file). Each path runs once to warm up, then --rounds times on fresh copies of
+the site; the best round counts (other work on a shared machine only ever
+slows a round down). The per-task overhead of Prefect + Dask is measured by
+sending 1-unit chunks of a zero-cost engine (`burn0`) one at a time through
+the same cluster. Needs a Prefect API: PREFECT_API_URL, or a server started
+here on a free loopback port. The last line:
+
+    dask_vs_cli=<flow-dask / cli> cli_vs_engine=<cli / engine>
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus" / "fr"
+PARAGRAPHS_PER_POST = 8
+BUFFER = b"\x5a" * 65536
+ROUNDS_ENV = "FLOW_SCALE_ROUNDS_PER_CHAR"
+PER_MS_ENV = "FLOW_SCALE_ROUNDS_PER_MS"
+LOAD_SECONDS = 0.5
+
+
+# -- the engine ----------------------------------------------------------------------
+class BurnEngine:
+    """Pseudo-localises after burning CPU in proportion to the text's length."""
+
+    def __init__(self, name: str, threads: int, rounds_per_char: float) -> None:
+        self.name = name
+        self.threads = max(1, threads)
+        self.rounds_per_char = rounds_per_char
+        if rounds_per_char:  # the model's load, once per process
+            _burn(int(LOAD_SECONDS * 1000 * float(os.environ.get(PER_MS_ENV, "0"))))
+
+    def translate(self, texts: Sequence[str], *, source: str, target: str) -> list[str]:
+        """Pseudo-localised texts, each after its share of CPU work."""
+        if self.threads == 1:
+            return [self._one(text) for text in texts]
+        with ThreadPoolExecutor(self.threads) as pool:
+            return list(pool.map(self._one, texts))
+
+    def model_version(self, *, source: str, target: str) -> str:
+        """Fixed: the output never changes."""
+        return f"{self.name}-1"
+
+    def _one(self, text: str) -> str:
+        from translator.engines.pseudo import pseudo_localize
+
+        _burn(int(len(text) * self.rounds_per_char))
+        return pseudo_localize(text)
+
+
+def _burn(rounds: int) -> None:
+    for _ in range(rounds):
+        hashlib.sha256(BUFFER).digest()
+
+
+def install_engines() -> None:
+    """Add `burn` and `burn0` (no cost) to translator's engine table in this process."""
+    from translator import engines
+
+    def burn(settings: Mapping[str, Any]) -> Any:
+        rounds = float(os.environ.get(ROUNDS_ENV, "0"))
+        return BurnEngine("burn", int(settings.get("threads") or 1), rounds)
+
+    def burn0(settings: Mapping[str, Any]) -> Any:
+        return BurnEngine("burn0", 1, 0.0)
+
+    engines.ENGINES = types.MappingProxyType({**engines.ENGINES, "burn": burn, "burn0": burn0})
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook: every worker process of the bench's clusters knows `burn`."""
+    install_engines()
+
+
+def calibrate(ms_per_unit: float, mean_chars: float) -> None:
+    """Set the engine's cost: SHA-256 rounds per character so a mean unit costs
+    `ms_per_unit` on one core (the best of 5 timings: load only slows one down)."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        _burn(500)
+        best = min(best, time.perf_counter() - start)
+    per_ms = 500 / (best * 1000)
+    os.environ[PER_MS_ENV] = str(per_ms)
+    os.environ[ROUNDS_ENV] = str(ms_per_unit * per_ms / mean_chars)
+
+
+# -- the site ------------------------------------------------------------------------
+def paragraphs() -> list[str]:
+    """Distinct prose paragraphs of the shared corpus (no code, lists, tables or HTML)."""
+    found: dict[str, None] = {}
+    for path in sorted(CORPUS.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        body = text.split("---", 2)[2] if text.startswith("---") else text
+        for block in re.split(r"\n\s*\n", body):
+            block = block.strip()
+            if 40 <= len(block) <= 500 and not re.search(
+                r"```|\{\{|^\s*[|<#>*-]|^\d+\.", block, re.MULTILINE
+            ):
+                found[block] = None
+    return list(found)
+
+
+def build_site(root: Path, posts: int, engine_threads: int) -> None:
+    """A Hugo site of `posts` French posts, each with its own paragraphs."""
+    pool = paragraphs()
+    random.Random(0).shuffle(pool)
+    (root / "content" / "fr").mkdir(parents=True)
+    (root / "hugo.toml").write_text(
+        'defaultContentLanguage = "fr"\n[languages.fr]\ncontentDir = "content/fr"\nweight = 1\n'
+        '[languages.en]\ncontentDir = "content/en"\nweight = 2\n',
+        encoding="utf-8",
+    )
+    (root / "translator.toml").write_text(
+        f'[engine]\nname = "burn"\nthreads = {engine_threads}\n', encoding="utf-8"
+    )
+    for n in range(posts):
+        body = "\n\n".join(pool[(n * PARAGRAPHS_PER_POST + k) % len(pool)] for k in range(8))
+        (root / "content" / "fr" / f"post-{n:04}.md").write_text(
+            f'---\ntitle: "Billet {n}"\ndate: 2024-01-10\n---\n\n{body}\n', encoding="utf-8"
+        )
+
+
+def site_units(root: Path) -> list[str]:
+    """The distinct units a first run sends to the engine."""
+    from translator import pipeline
+    from translator.config import load_config
+    from translator.memory import Memory
+
+    config = load_config(root)
+    with Memory.open(Path(tempfile.mkdtemp()) / "memory.sqlite") as memory:
+        context = pipeline.Context(config, memory)
+        detection = pipeline.detect(config, memory)
+        prepared = [pipeline.prepare(context, item) for item in detection.items]
+    return [u for units in pipeline.units_needed(prepared).values() for u in units]
+
+
+# -- the paths -----------------------------------------------------------------------
+def time_engine(units: Sequence[str]) -> float:
+    """The engine alone, 2 threads, model loaded outside the timing."""
+    from translator.engines import make_engine
+
+    engine = make_engine("burn", {"threads": 2})
+    start = time.perf_counter()
+    engine.translate(units, source="fr", target="en")
+    return time.perf_counter() - start
+
+
+CLI_PREAMBLE = (
+    "import sys; sys.path.insert(0, {bench!r}); import flow_scale; flow_scale.install_engines(); "
+    "from translator.cli import main; sys.argv = ['translator', 'run']; main()"
+)
+
+
+def time_cli(root: Path) -> float:
+    """`translator run` in a subprocess, in the site."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    command = [sys.executable, "-c", CLI_PREAMBLE.format(bench=str(REPO / "bench"))]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"translator run failed:\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def time_flow(flow_module: Any, root: Path, runner: str) -> float:
+    """The flow, called in this process (as `translate_posts.py run` does)."""
+    start = time.perf_counter()
+    state = flow_module.translate_new_posts(site=str(root), task_runner=runner, return_state=True)
+    elapsed = time.perf_counter() - start
+    if not state.is_completed():
+        raise SystemExit(f"flow on {runner} ended {state.name}: {state.message}")
+    return elapsed
+
+
+def same_copies(first: Path, second: Path) -> bool:
+    """Byte-identical copies (the stamp's date aside, identical on one day)."""
+    a = {p.name: p.read_bytes() for p in (first / "content" / "en").glob("*.md")}
+    b = {p.name: p.read_bytes() for p in (second / "content" / "en").glob("*.md")}
+    return bool(a) and a == b
+
+
+def best_of(
+    name: str, make: Callable[[], Path], run: Callable[[Path], float], rounds: int
+) -> tuple[float, Path]:
+    """Warm up once, then the best of `rounds` on fresh sites."""
+    run(make())
+    times, last = [], Path()
+    for _ in range(rounds):
+        last = make()
+        times.append(run(last))
+    print(f"  {name}: " + ", ".join(f"{t:.2f}" for t in times) + " s", file=sys.stderr, flush=True)
+    return min(times), last
+
+
+# -- per-task overhead ---------------------------------------------------------------
+def task_overhead(flow_module: Any, address: str, samples: int) -> float:
+    """Mean seconds a 1-unit chunk of a zero-cost engine takes through Prefect and Dask."""
+    from prefect import flow
+
+    from translator import pipeline
+
+    chunk = pipeline.Chunk("burn0", (), "fr", "en", ("Bonjour.",))
+
+    @flow(name="bench-task-overhead")
+    def overhead() -> float:
+        with flow_module._task_runner(address) as runner:
+            runner.submit(flow_module.translate, {"chunk": chunk, "label": "warm"}).result()
+            start = time.perf_counter()
+            for n in range(samples):
+                runner.submit(flow_module.translate, {"chunk": chunk, "label": str(n)}).result()
+            return (time.perf_counter() - start) / samples
+
+    result: float = overhead()
+    return result
+
+
+# -- Prefect API and Dask cluster ----------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@contextlib.contextmanager
+def prefect_api(home: Path) -> Iterator[None]:
+    """PREFECT_API_URL as set, or a server of our own on a free loopback port."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    port = _free_port()
+    os.environ.update(
+        PREFECT_HOME=str(home), PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+    )  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+         "--port", str(port), "--no-ui", "--analytics-off"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        _wait_healthy(port)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_healthy(port: int) -> None:
+    import http.client
+
+    for _ in range(240):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            connection.request("GET", "/api/health")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.5)
+    raise SystemExit("prefect server did not start")
+
+
+@contextlib.contextmanager
+def local_cluster(workdir: Path) -> Iterator[str]:
+    """2 worker processes × 1 thread on loopback, in an empty folder, `burn` preloaded."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        local_directory=str(workdir),
+        preload=[str(Path(__file__).resolve())],
+    ) as cluster:
+        yield str(cluster.scheduler_address)
+
+
+# -- main ----------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--ms-per-unit", type=float, default=16.0, help="engine cost, 1 core")
+    parser.add_argument("--per-run-cluster", action="store_true", help="also flow-dask-per-run")
+    args = parser.parse_args()
+    sys.path[:0] = [str(REPO / "flows"), str(REPO / "src"), str(REPO / "bench")]
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO / "src"), os.environ.get("PYTHONPATH", "")]
+    )
+    install_engines()
+    work = Path(tempfile.mkdtemp(prefix="flow-scale-"))
+    counter = iter(range(10**6))
+
+    def site(threads: int) -> Callable[[], Path]:
+        def make() -> Path:
+            root = work / f"site-{next(counter)}"
+            build_site(root, args.posts, threads)
+            return root
+
+        return make
+
+    units = site_units(site(2)())
+    mean = sum(len(u) for u in units) / len(units)
+    calibrate(args.ms_per_unit, mean)
+    try:
+        run_all(args, work, site, units)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_all(
+    args: argparse.Namespace,
+    work: Path,
+    site: Callable[[int], Callable[[], Path]],
+    units: list[str],
+) -> None:
+    print(
+        f"{args.posts} posts, {len(units)} distinct units; best of {args.rounds} (s):",
+        file=sys.stderr,
+    )
+    engine = min(time_engine(units) for _ in range(args.rounds))
+    cli, cli_site = best_of("cli", site(2), time_cli, args.rounds)
+    with prefect_api(work / "prefect-home"):
+        import dask
+        import translate_posts as flows
+
+        threads, _ = best_of(
+            "flow-threads", site(2), lambda r: time_flow(flows, r, "threads"), args.rounds
+        )
+        workers = work / "dask-workers"
+        workers.mkdir()
+        with local_cluster(workers) as address:
+            dask_time, dask_site = best_of(
+                "flow-dask", site(1), lambda r: time_flow(flows, r, address), args.rounds
+            )
+            overhead = task_overhead(flows, address, 20)
+        per_run = None
+        if args.per_run_cluster:
+            dask.config.set({"distributed.worker.preload": [str(Path(__file__).resolve())]})
+            per_run, _ = best_of(
+                "flow-dask-per-run", site(1), lambda r: time_flow(flows, r, "dask"), 1
+            )
+    chunk = flows.CHUNK_UNITS
+    report(args, units, engine, cli, threads, dask_time, per_run, overhead, chunk)
+    print(f"copies identical (cli vs flow-dask): {same_copies(cli_site, dask_site)}")
+    print(f"dask_vs_cli={dask_time / cli:.3f} cli_vs_engine={cli / engine:.3f}")
+
+
+def report(
+    args: argparse.Namespace,
+    units: Sequence[str],
+    engine: float,
+    cli: float,
+    threads: float,
+    dask_time: float,
+    per_run: float | None,
+    overhead: float,
+    chunk: int,
+) -> None:
+    rows = [("engine (2 threads)", engine), ("cli (translator run)", cli),
+            ("flow-threads", threads), ("flow-dask (2×1, standing cluster)", dask_time)]  # fmt: skip
+    if per_run is not None:
+        rows.append(("flow-dask-per-run (LocalCluster per run)", per_run))
+    print(f"\n| path ({args.posts} posts, {len(units)} units) | wall s | vs cli |")
+    print("|---|---|---|")
+    for name, seconds in rows:
+        print(f"| {name} | {seconds:.2f} | {seconds / cli:.3f} |")
+    chunk_seconds = chunk * args.ms_per_unit / 1000
+    print(
+        f"\nper-task overhead (Prefect + Dask, 1-unit chunk, zero-cost engine): {overhead * 1000:.0f} ms; "
+        f"a {chunk}-unit chunk at {args.ms_per_unit:g} ms/unit takes {chunk_seconds:.2f} s: "
+        f"overhead {100 * overhead / chunk_seconds:.1f} %"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Where chunks of units are translated: threads here, a Dask cluster for the run, or one running.
+
+A chunk is sent as a plain call of `translator.pipeline.translate_chunk`, not
+as a Prefect task: on a Dask worker a Prefect task run rebuilds Prefect's
+settings and an API client for every task (measured here: 0.5–1.2 s per task,
+`bench/flow_scale.py` prints it), a plain Dask future costs milliseconds. So a
+worker needs `translator` and the engine's model installed, and nothing else:
+no site, no memory, no Prefect API, no copy of flows/. The flow records each
+chunk as a `commit` task when it comes back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from translator import pipeline
+from translator.errors import ConfigError
+
+__all__ = ("InFlight", "Returned", "chunk_runner", "runner_choice")
+
+THREADS = 2
+"""Chunks in flight on the `threads` runner: one translating while another is committed."""
+
+
+class ChunkFuture(Protocol):
+    """What concurrent.futures and distributed futures have in common, as used here."""
+
+    def result(self, timeout: float | None = None) -> Any: ...
+
+    def add_done_callback(self, fn: Callable[[Any], object]) -> None: ...
+
+
+Submit = Callable[[pipeline.Chunk], ChunkFuture]
+
+
+def runner_choice(choice: str) -> str:
+    """`threads`, `dask`, or a scheduler address; `ConfigError` for anything else."""
+    if choice in ("threads", "dask") or "://" in choice:
+        return choice
+    raise ConfigError(
+        f"unknown task runner {choice!r}",
+        hint="use threads, dask (a local cluster) or a scheduler address such as tcp://host:8786",
+    )
+
+
+@contextlib.contextmanager
+def chunk_runner(choice: str) -> Iterator[Submit]:
+    """A function that sends a chunk to be translated, for the run's duration."""
+    if choice == "threads":
+        with ThreadPoolExecutor(THREADS, thread_name_prefix="translate") as pool:
+            yield lambda chunk: pool.submit(pipeline.translate_chunk, chunk)
+        return
+    # Imported here: a site that never uses Dask never needs it installed.
+    from distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        address = choice
+        if choice == "dask":
+            cluster = LocalCluster(
+                n_workers=os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+            )
+            address = stack.enter_context(cluster).scheduler_address
+        # With an address: connect only; the cluster (and its loaded models) outlives the run.
+        client = stack.enter_context(Client(address))
+        yield lambda chunk: client.submit(pipeline.translate_chunk, chunk, pure=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Returned:
+    """A chunk back from its runner."""
+
+    chunk: pipeline.Chunk
+    """The chunk sent."""
+    attempt: int
+    """0 for the first try."""
+    outputs: list[str] | None
+    """Its translations, or None when it failed."""
+    error: Exception | None
+    """Why it failed."""
+
+
+class InFlight:
+    """Chunks sent and not yet returned; they come back in the order they finish."""
+
+    def __init__(self, submit: Submit) -> None:
+        self._submit = submit
+        self._returned: queue.Queue[ChunkFuture] = queue.Queue()
+        self._pending: dict[ChunkFuture, tuple[pipeline.Chunk, int]] = {}
+
+    def send(self, chunk: pipeline.Chunk, attempt: int = 0) -> None:
+        """Send a chunk to be translated."""
+        future = self._submit(chunk)
+        self._pending[future] = (chunk, attempt)
+        future.add_done_callback(self._returned.put)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def next(self, stall: float) -> Returned:
+        """The next chunk to finish; `queue.Empty` when none finishes for `stall` seconds."""
+        # The chunk's timeout: an engine call that hangs cannot be interrupted in its
+        # worker's thread, but the run stops waiting for it and reports it.
+        future = self._returned.get(timeout=stall)
+        chunk, attempt = self._pending.pop(future)
+        try:
+            return Returned(chunk, attempt, list(future.result()), None)
+        except Exception as error:  # noqa: BLE001 — whatever the worker raised, sorted by the flow
+            return Returned(chunk, attempt, None, error)
+
+    def abandon(self) -> list[pipeline.Chunk]:
+        """The chunks still out; the run stops waiting for them."""
+        chunks = [chunk for chunk, _ in self._pending.values()]
+        self._pending.clear()
+        return chunks
