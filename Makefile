@@ -32,8 +32,9 @@ fuzz: install
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
 
+# make serve SITE=/path/to/site: the flow on prefect.yaml's schedule; prints what to run next.
 serve: install
-	scripts/serve.sh
+	scripts/serve.sh "$(SITE)"
 
 # The editors' workbench on 127.0.0.1:8770; open the URL it prints.
 review: install

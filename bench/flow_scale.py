@@ -234,25 +234,42 @@ def best_of(
     return min(times), last
 
 
-# -- per-task overhead ---------------------------------------------------------------
-def task_overhead(flow_module: Any, address: str, samples: int) -> float:
-    """Mean seconds a 1-unit chunk of a zero-cost engine takes through Prefect and Dask."""
-    from prefect import flow
+# -- per-chunk overhead --------------------------------------------------------------
+def dask_round_trip(address: str, samples: int) -> float:
+    """Mean seconds to send a 1-unit chunk of a zero-cost engine to a worker and back."""
+    from distributed import Client
 
     from translator import pipeline
 
     chunk = pipeline.Chunk("burn0", (), "fr", "en", ("Bonjour.",))
+    with Client(address) as client:
+        client.submit(pipeline.translate_chunk, chunk, pure=False).result()
+        start = time.perf_counter()
+        for _ in range(samples):
+            client.submit(pipeline.translate_chunk, chunk, pure=False).result()
+        return (time.perf_counter() - start) / samples
 
-    @flow(name="bench-task-overhead")
-    def overhead() -> float:
-        with flow_module._task_runner(address) as runner:
-            runner.submit(flow_module.translate, {"chunk": chunk, "label": "warm"}).result()
+
+def commit_cost(flow_module: Any, root: Path, samples: int) -> float:
+    """Mean seconds of Prefect's own work for one `commit` task that writes nothing."""
+    from prefect import flow
+
+    from translator import pipeline
+    from translator.config import load_config
+    from translator.memory import Memory
+
+    @flow(name="bench-commit-cost")
+    def cost() -> float:
+        config = load_config(root)
+        with Memory.open(Path(tempfile.mkdtemp()) / "memory.sqlite") as memory:
+            ledger = flow_module.RunLedger(pipeline.Context(config, memory))
+            flow_module.commit(ledger, None, None, "warm")
             start = time.perf_counter()
             for n in range(samples):
-                runner.submit(flow_module.translate, {"chunk": chunk, "label": str(n)}).result()
+                flow_module.commit(ledger, None, None, str(n))
             return (time.perf_counter() - start) / samples
 
-    result: float = overhead()
+    result: float = cost()
     return result
 
 
@@ -380,7 +397,7 @@ def run_all(
             dask_time, dask_site = best_of(
                 "flow-dask", site(1), lambda r: time_flow(flows, r, address), args.rounds
             )
-            overhead = task_overhead(flows, address, 20)
+            overhead = dask_round_trip(address, 20), commit_cost(flows, dask_site, 10)
         per_run = None
         if args.per_run_cluster:
             dask.config.set({"distributed.worker.preload": [str(Path(__file__).resolve())]})
@@ -401,7 +418,7 @@ def report(
     threads: float,
     dask_time: float,
     per_run: float | None,
-    overhead: float,
+    overhead: tuple[float, float],
     chunk: int,
 ) -> None:
     rows = [("engine (2 threads)", engine), ("cli (translator run)", cli),
@@ -413,10 +430,12 @@ def report(
     for name, seconds in rows:
         print(f"| {name} | {seconds:.2f} | {seconds / cli:.3f} |")
     chunk_seconds = chunk * args.ms_per_unit / 1000
+    trip, cost = overhead
     print(
-        f"\nper-task overhead (Prefect + Dask, 1-unit chunk, zero-cost engine): {overhead * 1000:.0f} ms; "
-        f"a {chunk}-unit chunk at {args.ms_per_unit:g} ms/unit takes {chunk_seconds:.2f} s: "
-        f"overhead {100 * overhead / chunk_seconds:.1f} %"
+        f"\nper-chunk overhead: Dask round trip {trip * 1000:.0f} ms (1-unit chunk, zero-cost "
+        f"engine) + commit task {cost * 1000:.0f} ms (Prefect, writing nothing); a {chunk}-unit "
+        f"chunk at {args.ms_per_unit:g} ms/unit takes {chunk_seconds:.2f} s: overhead "
+        f"{100 * (trip + cost) / chunk_seconds:.1f} %"
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from prefect import State, Task
 from prefect.client.schemas.objects import TaskRun
+from prefect.task_engine import TaskRunTimeoutError
 
 from translator.errors import StateError, TranslatorError
 from translator.memory import site_lock
@@ -45,9 +46,11 @@ def _transient_one(error: BaseException) -> bool:
         # "database is locked" / "database table is locked" / "database is busy"
         text = str(error).lower()
         return "locked" in text or "busy" in text
-    # A download that failed on the way (model index, package): the network comes back.
-    # (Not TimeoutError: a task that ran out of time would only run out of time again.)
-    return isinstance(error, urllib.error.URLError | ConnectionError)
+    if isinstance(error, TaskRunTimeoutError):
+        return False  # a task that ran out of time would only run out of time again
+    # A download that failed or timed out on the way (model index, package): the
+    # network comes back.
+    return isinstance(error, urllib.error.URLError | ConnectionError | TimeoutError)
 
 
 def is_transient(error: BaseException) -> bool:

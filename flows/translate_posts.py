@@ -70,7 +70,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 WAITING = ("machine", "conflict")
 """Copy states an editor still has to look at."""
 
-CHUNK_UNITS = 64
+CHUNK_UNITS = 128
 """Units per worker task. Measured (bench/flow_scale.py): a task costs ~0.1 s of Prefect
 and Dask overhead; 64 units of a real model take several seconds, so overhead stays
 under 5 %, while a 200-post site still gives every worker several chunks."""
