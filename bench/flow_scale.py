@@ -221,17 +221,19 @@ def same_copies(first: Path, second: Path) -> bool:
     return bool(a) and a == b
 
 
-def best_of(
-    name: str, make: Callable[[], Path], run: Callable[[Path], float], rounds: int
-) -> tuple[float, Path]:
-    """Warm up once, then the best of `rounds` on fresh sites."""
-    run(make())
-    times, last = [], Path()
-    for _ in range(rounds):
-        last = make()
-        times.append(run(last))
-    print(f"  {name}: " + ", ".join(f"{t:.2f}" for t in times) + " s", file=sys.stderr, flush=True)
-    return min(times), last
+def interleaved(paths: Mapping[str, Callable[[], float]], rounds: int) -> dict[str, float]:
+    """Each path once to warm up, then `rounds` rounds of every path in turn; the best of each.
+
+    In turn, not one path after the other: a shared machine's load then weighs on every
+    path alike."""
+    best = dict.fromkeys(paths, float("inf"))
+    for n in range(rounds + 1):
+        for name, run in paths.items():
+            seconds = run()
+            print(f"  round {n} {name}: {seconds:.2f} s", file=sys.stderr, flush=True)
+            if n:
+                best[name] = min(best[name], seconds)
+    return best
 
 
 # -- per-chunk overhead --------------------------------------------------------------
@@ -378,57 +380,66 @@ def run_all(
     site: Callable[[int], Callable[[], Path]],
     units: list[str],
 ) -> None:
-    print(
-        f"{args.posts} posts, {len(units)} distinct units; best of {args.rounds} (s):",
-        file=sys.stderr,
-    )
-    engine = min(time_engine(units) for _ in range(args.rounds))
-    cli, cli_site = best_of("cli", site(2), time_cli, args.rounds)
+    print(f"{args.posts} posts, {len(units)} distinct units:", file=sys.stderr)
+    last: dict[str, Path] = {}
+
+    def on_fresh_site(name: str, threads: int, run: Callable[[Path], float]) -> Callable[[], float]:
+        def timed() -> float:
+            last[name] = site(threads)()
+            return run(last[name])
+
+        return timed
+
     with prefect_api(work / "prefect-home"):
         import dask
         import translate_posts as flows
 
-        threads, _ = best_of(
-            "flow-threads", site(2), lambda r: time_flow(flows, r, "threads"), args.rounds
-        )
-        workers = work / "dask-workers"
-        workers.mkdir()
-        with local_cluster(workers) as address:
-            dask_time, dask_site = best_of(
-                "flow-dask", site(1), lambda r: time_flow(flows, r, address), args.rounds
-            )
-            overhead = dask_round_trip(address, 20), commit_cost(flows, dask_site, 10)
-        per_run = None
-        if args.per_run_cluster:
-            dask.config.set({"distributed.worker.preload": [str(Path(__file__).resolve())]})
-            per_run, _ = best_of(
-                "flow-dask-per-run", site(1), lambda r: time_flow(flows, r, "dask"), 1
-            )
-    chunk = flows.CHUNK_UNITS
-    report(args, units, engine, cli, threads, dask_time, per_run, overhead, chunk)
-    print(f"copies identical (cli vs flow-dask): {same_copies(cli_site, dask_site)}")
-    print(f"dask_vs_cli={dask_time / cli:.3f} cli_vs_engine={cli / engine:.3f}")
+        (work / "dask-workers").mkdir()
+        with local_cluster(work / "dask-workers") as address:
+            paths = {
+                "engine": lambda: time_engine(units),
+                "cli": on_fresh_site("cli", 2, time_cli),
+                "flow-threads": on_fresh_site(
+                    "flow-threads", 2, lambda r: time_flow(flows, r, "threads")
+                ),
+                "flow-dask": on_fresh_site("flow-dask", 1, lambda r: time_flow(flows, r, address)),
+            }
+            if args.per_run_cluster:
+                dask.config.set({"distributed.worker.preload": [str(Path(__file__).resolve())]})
+                paths["flow-dask-per-run"] = on_fresh_site(
+                    "flow-dask-per-run", 1, lambda r: time_flow(flows, r, "dask")
+                )
+            best = interleaved(paths, args.rounds)
+            overhead = dask_round_trip(address, 20), commit_cost(flows, last["flow-dask"], 10)
+    report(args, units, best, overhead, flows.CHUNK_UNITS)
+    print(f"copies identical (cli vs flow-dask): {same_copies(last['cli'], last['flow-dask'])}")
+    print(
+        f"dask_vs_cli={best['flow-dask'] / best['cli']:.3f} cli_vs_engine={best['cli'] / best['engine']:.3f}"
+    )
 
 
 def report(
     args: argparse.Namespace,
     units: Sequence[str],
-    engine: float,
-    cli: float,
-    threads: float,
-    dask_time: float,
-    per_run: float | None,
+    best: Mapping[str, float],
     overhead: tuple[float, float],
     chunk: int,
 ) -> None:
-    rows = [("engine (2 threads)", engine), ("cli (translator run)", cli),
-            ("flow-threads", threads), ("flow-dask (2×1, standing cluster)", dask_time)]  # fmt: skip
-    if per_run is not None:
-        rows.append(("flow-dask-per-run (LocalCluster per run)", per_run))
-    print(f"\n| path ({args.posts} posts, {len(units)} units) | wall s | vs cli |")
+    """The table, and the per-chunk overhead at the flow's chunk size."""
+    described = {
+        "engine": "engine alone (2 threads, model loaded)",
+        "cli": "cli: translator run (engine 2 threads)",
+        "flow-threads": "flow, threads (engine 2 threads)",
+        "flow-dask": "flow, Dask: standing LocalCluster 2×1",
+        "flow-dask-per-run": "flow, Dask: LocalCluster per run 2×1",
+    }
+    cli = best["cli"]
+    print(
+        f"\n| path ({args.posts} posts, {len(units)} units, best of {args.rounds}) | wall s | vs cli |"
+    )
     print("|---|---|---|")
-    for name, seconds in rows:
-        print(f"| {name} | {seconds:.2f} | {seconds / cli:.3f} |")
+    for name, seconds in best.items():
+        print(f"| {described[name]} | {seconds:.2f} | {seconds / cli:.3f} |")
     chunk_seconds = chunk * args.ms_per_unit / 1000
     trip, cost = overhead
     print(

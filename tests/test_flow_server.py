@@ -28,11 +28,13 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOW = ROOT / "flows" / "translate_posts.py"
-DEPLOYMENT = "translate-new-posts/scheduled"
+SERVED = "translate-new-posts/served-site"
+DEPLOYED = "translate-new-posts/scheduled"
+BIN = str(Path(sys.executable).parent)
 STARTUP_TIMEOUT = 120.0
 RUN_TIMEOUT = 180
-# Yearly: the server's scheduler is off anyway, but a real schedule must be read and kept.
-SCHEDULE = "0 3 1 1 *"
+SCHEDULE = "*/15 * * * *"
+"""prefect.yaml's schedule, which serve and deploy both use."""
 
 
 def free_port() -> int:
@@ -101,14 +103,20 @@ def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         "PREFECT_PROFILES_PATH": str(tmp_path / "prefect-home" / "profiles.toml"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "false",
-        # The runner looks for runs to start every second instead of every ten.
+        # The runner and the worker look for runs to start every second instead of
+        # every ten; the scheduler makes runs every two seconds instead of every minute.
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+        # What a worker's flow runs import: translator from src/, `prefect` on PATH.
+        "PYTHONPATH": str(ROOT / "src"),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     env.pop("PREFECT_API_URL", None)
     log = tmp_path / "server.log"
     server = start(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port), "--no-ui", "--no-scheduler", "--analytics-off"],
+         "--port", str(port), "--no-ui", "--analytics-off"],
         env,
         log,
     )  # fmt: skip
@@ -138,7 +146,7 @@ def wait_for_deployment(env: dict[str, str], serving: subprocess.Popen[bytes], l
     while time.monotonic() < deadline:
         if serving.poll() is not None:
             pytest.fail(f"serve exited:\n{log.read_text()[-3000:]}")
-        found = prefect(env, "deployment", "inspect", DEPLOYMENT)
+        found = prefect(env, "deployment", "inspect", SERVED)
         if found.returncode == 0:
             return found.stdout
         time.sleep(1)
@@ -148,7 +156,7 @@ def wait_for_deployment(env: dict[str, str], serving: subprocess.Popen[bytes], l
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     site = make_site(tmp_path / "site")
-    site.write("translator.toml", f'schedule = "{SCHEDULE}"\n[engine]\nname = "pseudo"\n')
+    site.write("translator.toml", '[engine]\nname = "pseudo"\n')
     return site
 
 
@@ -161,17 +169,34 @@ def test_served_deployment__cli_run_translates_and_reports(
     )
     try:
         deployment = wait_for_deployment(prefect_env, serving, log)
-        run = prefect(prefect_env, "deployment", "run", DEPLOYMENT, "--watch",
+        run = prefect(prefect_env, "deployment", "run", SERVED, "--watch",
                       "--watch-timeout", str(RUN_TIMEOUT), timeout=RUN_TIMEOUT + 30)  # fmt: skip
         artifacts = prefect(prefect_env, "artifact", "inspect", "translation-report")
     finally:
         stop(serving)
     assert SCHEDULE in deployment
+    assert "'timezone': 'UTC'" in deployment
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr}\n{log.read_text()[-3000:]}"
     assert "Completed" in run.stdout
     assert pseudo_localize("Troisième paragraphe.") in site.read("content/en/post.md")
     assert artifacts.returncode == 0, artifacts.stderr
     assert "content/en/post.md" in artifacts.stdout
+
+
+def test_serve__prints_the_api_url_and_the_run_command(
+    prefect_env: dict[str, str], site: Site, tmp_path: Path
+) -> None:
+    log = tmp_path / "serve.log"
+    serving = start(
+        [sys.executable, str(FLOW), "serve", "--site", str(site.root)], prefect_env, log
+    )
+    try:
+        wait_for_deployment(prefect_env, serving, log)
+    finally:
+        stop(serving)
+    printed = log.read_text()
+    assert f"export PREFECT_API_URL={prefect_env['PREFECT_API_URL']}" in printed
+    assert f"prefect deployment run '{SERVED}' --watch" in printed
 
 
 def test_run_command__runs_the_flow_once_against_the_server(
@@ -188,5 +213,55 @@ def test_run_command__runs_the_flow_once_against_the_server(
         check=False,
     )
     assert done.returncode == 1, done.stderr[-3000:]
-    assert "failed posts (1): content/fr/broken.md" in done.stderr
+    assert "Failed: 1 failed, first: content/fr/broken.md" in done.stderr
     assert (site.root / "content/en/post.md").exists()
+
+
+def deploy_env(env: dict[str, str], site: Site | None) -> dict[str, str]:
+    """What an operator's shell has when running `prefect deploy` in the project folder."""
+    deploying = {**env, "PWD": str(ROOT)}
+    deploying.pop("TRANSLATOR_SITE", None)
+    if site is not None:
+        deploying["TRANSLATOR_SITE"] = str(site.root)
+    return deploying
+
+
+def test_deploy__refuses_a_missing_site(prefect_env: dict[str, str]) -> None:
+    deployed = prefect(deploy_env(prefect_env, None), "deploy", "--name", "scheduled")
+    assert deployed.returncode != 0
+    assert "set TRANSLATOR_SITE to the absolute path" in deployed.stdout + deployed.stderr
+
+
+def wait_for(path: Path, worker: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not path.exists():
+        if worker.poll() is not None:
+            pytest.fail(f"worker exited:\n{log.read_text()[-3000:]}")
+        time.sleep(1)
+
+
+def test_deploy__a_process_worker_runs_the_scheduled_deployment(
+    prefect_env: dict[str, str], site: Site, tmp_path: Path
+) -> None:
+    env = deploy_env(prefect_env, site)
+    deployed = prefect(env, "deploy", "--name", "scheduled", timeout=120)
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    inspected = prefect(env, "deployment", "inspect", DEPLOYED)
+    pool = prefect(env, "work-pool", "inspect", "translator")
+    # Every minute, for the scheduler to make a run soon (same deployment, same pool).
+    every_minute = prefect(env, "deploy", "--name", "scheduled", "--cron", "* * * * *",
+                           "--timezone", "UTC", timeout=120)  # fmt: skip
+    log = tmp_path / "worker.log"
+    worker = start([sys.executable, "-m", "prefect", "worker", "start", "--pool", "translator"],
+                   env, log)  # fmt: skip
+    try:
+        wait_for(site.root / "content/en/post.md", worker, log, 150)
+        runs = prefect(env, "flow-run", "ls", "--flow-name", "translate-new-posts")
+    finally:
+        stop(worker)
+    assert SCHEDULE in inspected.stdout and "'timezone': 'UTC'" in inspected.stdout
+    assert str(site.root) in inspected.stdout
+    assert "'type': 'process'" in pool.stdout or "process" in pool.stdout
+    assert every_minute.returncode == 0, every_minute.stdout + every_minute.stderr
+    assert (site.root / "content/en/post.md").exists(), log.read_text()[-3000:]
+    assert "site 20" in runs.stdout
