@@ -62,7 +62,7 @@ def chunk_runner(choice: str) -> Iterator[Submit]:
     with contextlib.ExitStack() as stack:
         address = choice
         if choice == "dask":
-            cluster = LocalCluster(
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
@@ -71,7 +71,7 @@ def chunk_runner(choice: str) -> Iterator[Submit]:
             )
             address = stack.enter_context(cluster).scheduler_address
         # With an address: connect only; the cluster (and its loaded models) outlives the run.
-        client = stack.enter_context(Client(address))
+        client = stack.enter_context(Client(address))  # type: ignore[no-untyped-call]
         yield lambda chunk: client.submit(pipeline.translate_chunk, chunk, pure=False)
 
 

@@ -27,7 +27,7 @@ from translator.memory import site_lock
 __all__ = ("LockHeld", "hold_site_lock", "is_transient", "one_line", "retry_if_transient")
 
 RETRIES = 3
-RETRY_DELAYS = [1, 4, 16]
+RETRY_DELAYS: list[float] = [1, 4, 16]
 """Seconds before each retry: a busy database usually frees within a second."""
 
 

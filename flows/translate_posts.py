@@ -49,7 +49,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Schedule
 from prefect.states import Completed, Failed
 from translation_report import Outcome, report_markdown, table_rows
 
@@ -413,7 +413,7 @@ def _tag_run(targets: Sequence[str]) -> None:
         client.update_flow_run(flow_run.id, tags=wanted)
 
 
-def deployment_schedule(project: Path = PROJECT) -> Cron:
+def deployment_schedule(project: Path = PROJECT) -> Schedule:
     """The one schedule, prefect.yaml's `definitions.schedules.translator` (cron and time zone)."""
     definitions = yaml.safe_load((project / "prefect.yaml").read_text(encoding="utf-8"))
     schedule = definitions["definitions"]["schedules"]["translator"]
