@@ -296,6 +296,8 @@ def translate_new_posts(
         choice = runner_choice(task_runner or config.dask_address or "threads")
     except TranslatorError as error:
         return _end(Outcome("Failed", one_line(error), site))
+    if not Path(site).is_absolute():
+        logger.warning("site %r is a relative path: resolved to %s", site, root)
     logger.info(
         "site %s → %s, engine %s, %s", root, ", ".join(config.targets), config.engine.name, choice
     )
@@ -310,6 +312,9 @@ def translate_new_posts(
         outcome = Outcome("Skipped", str(held), str(root))
     except (OSError, sqlite3.Error, TranslatorError) as error:
         outcome = Outcome("Failed", one_line(error), str(root))
+    except Exception as error:  # a bug: its traceback once, and still a report
+        logger.exception("the run stopped on an unexpected error")
+        outcome = Outcome("Failed", f"unexpected error: {one_line(error)}", str(root))
     return _end(outcome)
 
 
@@ -342,7 +347,7 @@ def _locked_run(config: SiteConfig, choice: str, size: int) -> Outcome:
 def _translate_and_commit(ledger: RunLedger, choice: str, size: int) -> None:
     """Commit what needs no engine, then each chunk as it comes back from its worker."""
     commit(ledger, None, None, "from memory")
-    chunks = pipeline.chunk_units(ledger.context.config, ledger.units, max(1, size))
+    chunks = _finer_tail(pipeline.chunk_units(ledger.context.config, ledger.units, max(1, size)))
     if not chunks:
         return
     if choice != "threads":
@@ -382,6 +387,18 @@ def _retry(error: Exception, attempt: int, label: str) -> bool:
     else:  # not an expected failure: a bug, worth its traceback
         logger.error("%s failed", label, exc_info=error)
     return False
+
+
+def _finer_tail(chunks: list[pipeline.Chunk]) -> list[pipeline.Chunk]:
+    """The last two chunks cut in quarters: at the end of a run the workers then finish
+    together, instead of all but one waiting for a whole chunk."""
+    head, tail = chunks[:-2], chunks[-2:]
+    step = max(1, max((len(c.units) for c in tail), default=1) // 4)
+    return head + [
+        dataclasses.replace(c, units=c.units[i : i + step])
+        for c in tail
+        for i in range(0, len(c.units), step)
+    ]
 
 
 def _one_thread(chunk: pipeline.Chunk) -> pipeline.Chunk:
