@@ -301,6 +301,7 @@ def test_flow__an_unknown_engine_fails_in_one_line_without_traceback(
         state = run(site, engine="nope")
     assert state.is_failed()
     assert str(state.message).startswith("unknown engine 'nope' — choose one of")
+    assert "Finished in state Failed(\"unknown engine 'nope'" in caplog.text  # logs are seen
     assert "Traceback" not in caplog.text
     assert "unknown engine 'nope'" in artifact(state)
 

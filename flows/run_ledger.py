@@ -1,0 +1,112 @@
+"""The run's bookkeeping in the flow process: what is planned, what is known, what is written.
+
+The flow process is the one writer: it reads the site and the memory, records
+each chunk's translations as the chunk comes back, and writes every copy whose
+units are all known. Workers never see any of this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flow_failures import is_transient
+
+from translator import pipeline
+from translator.errors import TranslatorError
+from translator.site import Post
+
+__all__ = ("RunLedger",)
+
+
+class RunLedger:
+    """The run in the flow process: what is planned, known, written. The one writer.
+
+    A plain class, not a dataclass: Prefect passes it to the flow-process tasks as
+    is instead of walking through its fields.
+    """
+
+    def __init__(self, context: pipeline.Context) -> None:
+        self.context = context
+        self.detection = pipeline.Detection((), 0, 0, (), ())
+        self.prepared: list[pipeline.Prepared] = []
+        self.units = pipeline.UnitPlan({}, {}, {}, "")
+        self.known: dict[str, dict[str, str]] = {}
+        self.pending: list[set[str]] = []
+        self.waiters: dict[tuple[str, str], list[int]] = {}
+        self.done: set[int] = set()
+        self.results: list[pipeline.PostResult] = []
+        self.translated = 0
+
+    def plan(self) -> None:
+        """Detect, read every post, look their units up in the memory."""
+        context = self.context
+        self.detection = pipeline.detect(context.config, context.memory)
+        for item in self.detection.items:
+            try:
+                self.prepared.append(pipeline.prepare(context, item))
+            except (OSError, TranslatorError) as error:
+                if is_transient(error):
+                    raise
+                self.results.append(pipeline.failed(item.post, error))
+        self.units = pipeline.plan_units(context, pipeline.units_needed(self.prepared))
+        self.known = {target: dict(found) for target, found in self.units.known.items()}
+        for n, prepared in enumerate(self.prepared):
+            language = prepared.item.post.target_language
+            missing = set(prepared.page.units) - self.known.get(language, {}).keys()
+            self.pending.append(missing)
+            for unit in missing:
+                self.waiters.setdefault((language, unit), []).append(n)
+
+    def store(self, chunk: pipeline.Chunk, outputs: Sequence[str]) -> None:
+        """Record a chunk's translations; the copies waiting for them get closer to ready."""
+        pipeline.store_chunk(self.context, chunk, self.units.models[chunk.target], outputs)
+        self.known[chunk.target].update(zip(chunk.units, outputs, strict=True))
+        self.translated += len(chunk.units)
+        for unit in chunk.units:
+            for n in self.waiters.get((chunk.target, unit), ()):
+                self.pending[n].discard(unit)
+
+    def write_ready(self) -> int:
+        """Write every copy whose units are all known; a permanent error fails that copy only."""
+        written = 0
+        translations = self.translations()
+        for n, prepared in enumerate(self.prepared):
+            if n in self.done or self.pending[n]:
+                continue
+            try:
+                result = pipeline.write(self.context, prepared, translations)
+            except (OSError, TranslatorError) as error:
+                if is_transient(error):
+                    raise  # the commit task is retried; what is done stays done
+                result = pipeline.failed(prepared.item.post, error)
+            self.results.append(result)
+            self.done.add(n)
+            written += result.action == "written"
+        return written
+
+    def fail_chunk(self, chunk: pipeline.Chunk, reason: str) -> None:
+        """Every copy waiting for a chunk that failed for good fails, naming why."""
+        for unit in chunk.units:
+            for n in self.waiters.get((chunk.target, unit), ()):
+                if n not in self.done:
+                    post = self.prepared[n].item.post
+                    self.results.append(_failed(post, f"not translated: {reason}"))
+                    self.done.add(n)
+
+    def translations(self) -> pipeline.Translations:
+        """What is known so far, in the shape `pipeline.write` reads."""
+        from_memory = sum(len(found) for found in self.units.known.values())
+        units = self.units
+        return pipeline.Translations(
+            self.known, from_memory, self.translated, units.engine, units.models
+        )
+
+    def summary(self) -> pipeline.RunSummary:
+        """The run added up, as `translator run --json` reports it."""
+        return pipeline.summarize(self.detection, self.results, self.translations())
+
+
+def _failed(post: Post, reason: str) -> pipeline.PostResult:
+    return pipeline.PostResult(
+        post.source_key, post.target_key, post.target_language, "failed", "error", reason=reason
+    )
