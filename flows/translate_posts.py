@@ -377,18 +377,21 @@ def _serve(root: Path, name: str) -> None:
     """Serve the deployment until stopped, on prefect.yaml's schedule."""
     # `serve(to_deployment())` rather than `flow.serve()`: the runner starts each run
     # from the entrypoint (this file), as a work pool's worker does.
+    schedule = deployment_schedule()
     deployment = translate_new_posts.to_deployment(
         name=name,
-        schedules=[deployment_schedule()],
+        schedules=[schedule],
         parameters={"site": str(root)},
         tags=["translator", f"site:{root.name}"],
         description=f"Translate new and changed posts of {root}; keep editors' work; report.",
     )
+    api = os.environ.get("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    cli = Path(sys.executable).parent / "prefect"
     print(
-        f"Serving {FLOW_NAME}/{name} for {root}.\n"
-        f"In another shell:\n"
-        f"  export PREFECT_API_URL={os.environ.get('PREFECT_API_URL', 'http://127.0.0.1:4200/api')}\n"
-        f"  prefect deployment run '{FLOW_NAME}/{name}' --watch",
+        f"Serving {FLOW_NAME}/{name} for {root}, schedule {schedule.cron} ({schedule.timezone}).\n"
+        "To start a run now, in another shell:\n"
+        f"  export PREFECT_API_URL={api}\n"
+        f"  {cli if cli.exists() else 'prefect'} deployment run '{FLOW_NAME}/{name}' --watch",
         flush=True,
     )
     # One run at a time: a run holds the site's lock. (`to_deployment` is typed as
