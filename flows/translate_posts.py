@@ -55,7 +55,7 @@ from run_ledger import RunLedger
 from translation_report import Outcome, report_markdown, table_rows
 
 from translator import pipeline, review
-from translator.config import SiteConfig, find_site_root, load_config
+from translator.config import DEFAULT_SCHEDULE, SiteConfig, find_site_root, load_config
 from translator.errors import ConfigError, TranslatorError
 from translator.memory import Memory
 
@@ -386,6 +386,12 @@ def _serve(root: Path, name: str) -> None:
         tags=["translator", f"site:{root.name}"],
         description=f"Translate new and changed posts of {root}; keep editors' work; report.",
     )
+    if load_config(root).schedule != DEFAULT_SCHEDULE:
+        print(
+            "Note: translator.toml's `schedule` is not used; the schedule is prefect.yaml's "
+            "definitions.schedules.translator",
+            file=sys.stderr,
+        )
     api = os.environ.get("PREFECT_API_URL", "http://127.0.0.1:4200/api")
     cli = Path(sys.executable).parent / "prefect"
     print(
