@@ -63,7 +63,7 @@ def chunk_runner(choice: str) -> Iterator[Submit]:
         address = choice
         if choice == "dask":
             cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=os.cpu_count() or 1,
+                n_workers=len(os.sched_getaffinity(0)),  # the CPUs this process may use
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",

@@ -265,7 +265,8 @@ def test_deploy__a_process_worker_runs_the_scheduled_deployment(
                    env, log)  # fmt: skip
     try:
         wait_for(site.root / "content/en/post.md", worker, log, 150)
-        runs = prefect(env, "flow-run", "ls", "--flow-name", "translate-new-posts")
+        runs = prefect(env, "flow-run", "ls", "--flow-name", "translate-new-posts",
+                       "--state", "COMPLETED")  # fmt: skip
     finally:
         stop(worker)
     assert SCHEDULE in inspected.stdout and "'timezone': 'UTC'" in inspected.stdout
@@ -273,4 +274,12 @@ def test_deploy__a_process_worker_runs_the_scheduled_deployment(
     assert every_minute.returncode == 0, every_minute.stdout + every_minute.stderr
     # No run was started by hand: the copy is the scheduled run's work.
     assert (site.root / "content/en/post.md").exists(), log.read_text()[-3000:]
-    assert "COMPLETED" in runs.stdout.upper(), runs.stdout
+    assert "COMPLETED" in runs.stdout, runs.stdout
+
+
+def test_make_serve__without_a_site_says_how_to_give_one() -> None:
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "serve.sh")], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "usage: make serve SITE=/path/to/hugo/site" in done.stderr
