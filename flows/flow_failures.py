@@ -78,9 +78,9 @@ def one_line(error: BaseException) -> str:
 class LockHeld(Exception):  # noqa: N818 — a condition, not an error: the run is Skipped
     """Another run held the site's lock for the whole wait."""
 
-    def __init__(self, path: Path, waited: float) -> None:
+    def __init__(self, held: StateError, waited: float) -> None:
         super().__init__(
-            f"another translator run holds the site's lock ({path}); waited {waited:.0f} s "
+            f"{held.message} ({held.path}); waited {waited:.0f} s "
             "— this run did nothing, the next scheduled one will catch up"
         )
 
@@ -97,14 +97,14 @@ def hold_site_lock(state_dir: Path, wait: float, log: Callable[[str], None]) -> 
     with contextlib.ExitStack() as stack:
         while True:
             try:
-                stack.enter_context(site_lock(state_dir))
+                stack.enter_context(site_lock(state_dir, command="translate-new-posts"))
                 break
             except StateError as error:
                 waited = time.monotonic() - start
                 if not _lock_held(error):
                     raise
                 if waited >= wait:
-                    raise LockHeld(state_dir / "lock", waited) from None
+                    raise LockHeld(error, waited) from None
                 log(f"the site's lock is held by another run; trying again in {delay:.0f} s")
                 time.sleep(min(delay, wait - waited))
                 delay = min(delay * 2, 30.0)
