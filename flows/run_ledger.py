@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from flow_failures import is_transient
 
 from translator import pipeline
-from translator.errors import TranslatorError
 from translator.site import Post
 
 __all__ = ("RunLedger",)
@@ -44,10 +43,10 @@ class RunLedger:
         for item in self.detection.items:
             try:
                 self.prepared.append(pipeline.prepare(context, item))
-            except (OSError, TranslatorError) as error:
+            except Exception as error:
                 if is_transient(error):
-                    raise
-                self.results.append(pipeline.failed(item.post, error))
+                    raise  # the plan task is retried
+                self.results.append(self._failed(item.post, error))
         self.units = pipeline.plan_units(context, pipeline.units_needed(self.prepared))
         self.known = {target: dict(found) for target, found in self.units.known.items()}
         for n, prepared in enumerate(self.prepared):
@@ -75,10 +74,10 @@ class RunLedger:
                 continue
             try:
                 result = pipeline.write(self.context, prepared, translations)
-            except (OSError, TranslatorError) as error:
+            except Exception as error:
                 if is_transient(error):
                     raise  # the commit task is retried; what is done stays done
-                result = pipeline.failed(prepared.item.post, error)
+                result = self._failed(prepared.item.post, error)
             self.results.append(result)
             self.done.add(n)
             written += result.action == "written"
@@ -92,6 +91,10 @@ class RunLedger:
                     post = self.prepared[n].item.post
                     self.results.append(_failed(post, f"not translated: {reason}"))
                     self.done.add(n)
+
+    def _failed(self, post: Post, error: Exception) -> pipeline.PostResult:
+        """A post's failure; a bug's traceback goes to the site's state folder, as the CLI's."""
+        return pipeline.failed(post, error, state_dir=self.context.config.state_dir)
 
     def translations(self) -> pipeline.Translations:
         """What is known so far, in the shape `pipeline.write` reads."""
