@@ -98,9 +98,14 @@ def test_parse__unclosed_block_is_an_error() -> None:
         parse_document("---\ntitle: Bonjour\n\nCorps\n")
 
 
-def test_parse__lists_and_dates_are_not_fields() -> None:
-    document = parse_document("---\ntitle: [a]\nsummary: 2024-01-01\ndescription: Texte\n---\n")
+def test_parse__dates_are_not_fields() -> None:
+    document = parse_document("---\nsummary: 2024-01-01\ndescription: Texte\n---\n")
     assert [f.key for f in document.fields] == ["description"]
+
+
+def test_parse__each_string_of_a_list_is_a_field() -> None:
+    document = parse_document("---\ntitle: [a, 2]\nkeywords: [b]\n---\n", translatable_keys=["title"])
+    assert [f.key for f in document.fields] == ["title[0]"]
 
 
 def test_parse__a_leading_shortcode_is_not_json() -> None:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import yaml
 
+from translator import _fields, _scalars
 from translator._hardened import JSON_DECODER, YamlLoader, check_nesting, load_json, load_toml
 from translator.errors import FrontMatterError, NestingError
 
@@ -56,13 +57,17 @@ class Field:
     """One translatable string value of the front matter."""
 
     key: str
-    """The top-level key."""
+    """Its label: the dotted path, list items indexed (`title`, `cover.alt`, `keywords[1]`)."""
     value: str
     """The parsed string."""
     start: int
     """Offset in the whole text where the value's raw token begins (quotes included)."""
     end: int
     """Offset just past the raw token."""
+    path: tuple[str | int, ...] = ()
+    """Keys and list indices from the top of the front matter."""
+    style: str = '"'
+    """How the source wrote the scalar (see `_fields.Scalar.style`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +93,11 @@ class Document:
 def parse_document(
     text: str, *, translatable_keys: Sequence[str] = DEFAULT_TRANSLATABLE_KEYS
 ) -> Document:
-    """Split and parse; `FrontMatterError` (with a line) when the front matter is invalid."""
+    """Split and parse; `FrontMatterError` (with a line) when the front matter is invalid.
+
+    `translatable_keys` are dotted patterns (`title`, `cover.alt`, `params.*.caption`);
+    one naming a list covers each string in it.
+    """
     start = 1 if text.startswith("\ufeff") else 0
     bounds = _bounds(text, start)
     if bounds is None:
@@ -98,14 +107,21 @@ def parse_document(
     line = text.count("\n", 0, content_start) + 1
     check_nesting(content, line=line)
     try:
-        data, spans = _PARSERS[kind](content, line)
+        data, scalars = _PARSERS[kind](content, line)
     except RecursionError:  # deep YAML indentation: no bracket to count beforehand
         raise NestingError("front matter nested too deeply to parse", line=line) from None
-    keys = set(translatable_keys)
     fields = tuple(
-        Field(key, data[key], content_start + s, content_start + e)
-        for key, (s, e) in spans.items()
-        if key in keys and isinstance(data.get(key), str)
+        Field(
+            _fields.label(found.path),
+            value,
+            content_start + found.start,
+            content_start + found.end,
+            found.path,
+            found.style,
+        )
+        for found in (scalars if translatable_keys else ())
+        if _fields.matches(found.path, translatable_keys)
+        and isinstance(value := _fields.value_at(data, found.path), str)
     )
     return Document(text, kind, content_start, content_end, body_start, data, fields)
 
@@ -148,9 +164,10 @@ def _bounds(text: str, start: int) -> tuple[FrontMatterFormat, int, int, int] | 
 
 
 Spans = dict[str, tuple[int, int]]
+_Parsed = tuple[dict[str, Any], list[_fields.Scalar]]
 
 
-def _parse_yaml(content: str, line: int) -> tuple[dict[str, Any], Spans]:
+def _parse_yaml(content: str, line: int) -> _Parsed:
     try:
         data = yaml.load(content, Loader=YamlLoader)  # safe: a SafeLoader subclass
         node = yaml.compose(content, Loader=YamlLoader)
@@ -160,44 +177,20 @@ def _parse_yaml(content: str, line: int) -> tuple[dict[str, Any], Spans]:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise FrontMatterError(f"invalid YAML front matter: {problem}", line=where) from None
     if data is None:
-        return {}, {}
+        return {}, []
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise FrontMatterError("YAML front matter is not a mapping of keys", line=line)
-    spans: Spans = {}
-    for key_node, value_node in node.value:
-        if isinstance(value_node, yaml.ScalarNode) and value_node.tag.endswith(":str"):
-            spans[key_node.value] = (value_node.start_mark.index, _yaml_end(content, value_node))
-    return data, spans
+    return data, list(_fields.yaml_scalars(content, node))
 
 
-def _yaml_end(content: str, node: yaml.ScalarNode) -> int:
-    """A block scalar's end mark includes its last line break; the break is not the value's."""
-    end: int = node.end_mark.index
-    while node.style in ("|", ">") and end > 0 and content[end - 1] in "\r\n":
-        end -= 1
-    return end
-
-
-def _parse_toml(content: str, line: int) -> tuple[dict[str, Any], Spans]:
+def _parse_toml(content: str, line: int) -> _Parsed:
     try:
         data = load_toml(content)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         where = line + int(found.group(1)) - 1 if found else line
         raise FrontMatterError(f"invalid TOML front matter: {error}", line=where) from None
-    spans: Spans = {}
-    position = 0
-    for raw_line in content.splitlines(keepends=True):
-        if raw_line.lstrip().startswith("["):
-            break  # top-level keys come before the first table
-        match = _TOML_KEY.match(raw_line)
-        if match is not None:
-            key = _toml_key(match.group(1))
-            end = _toml_string_end(content, position + match.end())
-            if end is not None:
-                spans[key] = (position + match.end(), end)
-        position += len(raw_line)
-    return data, spans
+    return data, list(_fields.toml_scalars(content, data))
 
 
 def _toml_key(raw: str) -> str:
@@ -206,31 +199,11 @@ def _toml_key(raw: str) -> str:
     return raw.strip("'")
 
 
-def _toml_string_end(content: str, start: int) -> int | None:
-    """Where a TOML string value starting at `start` ends, or None if it is not a string."""
-    for quote in ('"""', "'''", '"', "'"):
-        if content.startswith(quote, start):
-            position = start + len(quote)
-            while position < len(content):
-                if quote[0] == '"' and content[position] == "\\":
-                    position += 2
-                    continue
-                if content.startswith(quote, position):
-                    end = position + len(quote)
-                    while content.startswith(quote[0], end) and len(quote) == 3:
-                        end += 1  # """a"""" ends with the last quote
-                    return end
-                position += 1
-            return None
-    return None
-
-
-def _parse_json(content: str, line: int) -> tuple[dict[str, Any], Spans]:
+def _parse_json(content: str, line: int) -> _Parsed:
     data = load_json(content)
     if not isinstance(data, dict):
         raise FrontMatterError("JSON front matter is not an object", line=line)
-    spans = {k: s for k, s in _json_value_spans(content).items() if content[s[0]] == '"'}
-    return data, spans
+    return data, list(_fields.json_scalars(content))
 
 
 def _skip_json_space(content: str, position: int) -> int:
@@ -243,25 +216,40 @@ _PARSERS = {"yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json}
 
 
 def replace_fields(document: Document, values: Mapping[str, str]) -> str:
-    """The text with those fields' values replaced, quoted so they parse back exactly."""
+    """The text with those fields' values replaced, in the style the source wrote them.
+
+    Each value gets the first raw token (its own style first, see `_scalars`) that
+    parses back to exactly that value in its place.
+    """
     assert document.format is not None or not values
-    spans = []
-    for found in document.fields:
-        if found.key in values:
-            raw = document.text[found.start : found.end]
-            spans.append((found.start, found.end, _quote(document.format, raw, values[found.key])))
-    text = document.text
-    for start, end, new in sorted(spans, reverse=True):
-        text = text[:start] + new + text[end:]
+    kind = document.format or "yaml"
+    text, end = document.text, document.content_end
+    for found in sorted(document.fields, key=lambda f: f.start, reverse=True):
+        if found.key not in values:
+            continue
+        raw, wanted = text[found.start : found.end], values[found.key]
+        for candidate in _scalars.candidates(kind, found.style, raw, wanted):
+            attempt = text[: found.start] + candidate + text[found.end :]
+            attempt_end = end + len(candidate) - len(raw)
+            if _reads_back(kind, attempt[document.content_start : attempt_end], found, wanted):
+                break
+        text, end = attempt, attempt_end
     return text
 
 
-def _quote(kind: FrontMatterFormat | None, raw: str, value: str) -> str:
-    if kind == "yaml":
-        return _yaml_scalar(value, style=raw[:1])
-    if kind == "toml":
-        return _toml_string(value, literal=raw.startswith("'"))
-    return json.dumps(value, ensure_ascii=False)
+def _reads_back(kind: FrontMatterFormat, content: str, found: Field, wanted: str) -> bool:
+    try:
+        data = _LOADERS[kind](content)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError):
+        return False
+    return bool(_fields.value_at(data, found.path) == wanted)
+
+
+def _load_yaml(content: str) -> Any:
+    return yaml.load(content, Loader=YamlLoader)  # safe: a SafeLoader subclass
+
+
+_LOADERS = {"yaml": _load_yaml, "toml": load_toml, "json": load_json}
 
 
 def _yaml_scalar(value: str, *, style: str = '"') -> str:

@@ -10,7 +10,6 @@ that is replaced by its source and reported.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,7 +18,6 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from translator import _markdown
-from translator._tags import TagRepairError, read_tags
 from translator.document import (
     DEFAULT_TRANSLATABLE_KEYS,
     Document,
@@ -30,7 +28,7 @@ from translator.document import (
 from translator.engines import Engine
 from translator.errors import NestingError
 from translator.reassemble import Rendered, render_segment, splice
-from translator.segments import Segment, extract_segments
+from translator.segments import Segment, extract_segments, inline_segment
 
 __all__ = ("Page", "RenderedPage", "SegmentReport", "read_page", "render_page", "translate_pages")
 
@@ -45,6 +43,8 @@ class Page:
     """Its front matter, parsed."""
     fields: tuple[Field, ...]
     """Front matter values to translate (string values with words)."""
+    field_segments: tuple[Segment, ...]
+    """Each field's value (its edge whitespace aside) as inline Markdown, in field order."""
     segments: tuple[Segment, ...]
     """Body segments, with positions in `text`."""
     env: dict[str, Any] = field(compare=False, repr=False)
@@ -55,8 +55,8 @@ class Page:
     @property
     def units(self) -> list[str]:
         """Every text an engine must translate for this page, in order."""
-        found = [_field_unit(f.value, self.terms)[0] for f in self.fields]
-        for segment in self.segments:
+        found: list[str] = []
+        for segment in (*self.field_segments, *self.segments):
             found.extend(segment.units)
         return found
 
@@ -104,14 +104,16 @@ def read_page(
     Glossary `terms` become placeholders: the engine never sees them.
     """
     document = parse_document(text, translatable_keys=keys)
-    fields = tuple(f for f in document.fields if any(ch.isalpha() for ch in f.value))
+    valued = [(f, inline_segment(md, f.value.strip(), terms=terms)) for f in document.fields]
+    kept = [(f, segment) for f, segment in valued if segment is not None]
+    fields, field_segments = tuple(f for f, _ in kept), tuple(s for _, s in kept)
     body = text[document.body_start :]
     try:
         segments, env = extract_segments(md, body, offset=document.body_start, terms=terms)
     except NestingError as error:  # its line counts from the body: make it the file's
         error.line = (error.line or 1) + text.count("\n", 0, document.body_start)
         raise
-    return Page(text, document, fields, tuple(segments), env, tuple(terms))
+    return Page(text, document, fields, field_segments, tuple(segments), env, tuple(terms))
 
 
 def render_page(
@@ -127,11 +129,16 @@ def render_page(
     """
     if len(translations) != len(page.units):
         raise ValueError(f"{len(translations)} translations for {len(page.units)} units")
-    values = translations[: len(page.fields)]
-    reports = [_field_report(page, f, v, fixed) for f, v in zip(page.fields, values, strict=True)]
+    per_segment = list(_per_segment(page, translations))
+    reports = [
+        _field_report(md, found, segment, units, fixed)
+        for found, segment, units in zip(
+            page.fields, page.field_segments, per_segment, strict=False
+        )
+    ]
     rendered = [
         render_segment(md, segment, units, page.env, fixed=fixed)
-        for segment, units in zip(page.segments, _per_segment(page, translations), strict=True)
+        for segment, units in zip(page.segments, per_segment[len(page.fields) :], strict=True)
     ]
     rendered = _keep_structure(md, page, rendered)
     reports.extend(
@@ -170,60 +177,28 @@ def translate_pages(
     return [render_page(md, page, [translated[u] for u in page.units]) for page in pages]
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split()) if "\n" in text else text
-
-
 def _field(page: Page, key: str) -> Field:
     return next(f for f in page.fields if f.key == key)
 
 
-def _field_unit(value: str, terms: Sequence[str]) -> tuple[str, dict[str, str]]:
-    """A front matter value as an engine sees it: one line, glossary terms as placeholders."""
-    line = _one_line(value)
-    if not terms:
-        return line, {}
-    placeholders: dict[str, str] = {}
-
-    def hide(match: re.Match[str]) -> str:
-        tag = f"<x{len(placeholders) + 1}/>"
-        placeholders[tag] = match.group(0)
-        return tag
-
-    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, terms))})(?!\w)")
-    return pattern.sub(hide, line), placeholders
-
-
 def _field_report(
-    page: Page, found: Field, translation: str, fixed: Mapping[str, str]
+    md: MarkdownIt,
+    found: Field,
+    segment: Segment,
+    units: Sequence[str],
+    fixed: Mapping[str, str],
 ) -> SegmentReport:
-    unit, placeholders = _field_unit(found.value, page.terms)
-    if not any(ch.isalpha() for ch in re.sub(r"<[^<>]*>", "", translation)):
-        return SegmentReport(
-            found.key, found.value, found.value, "kept_source", ("the translation has no words",)
-        )
-    if translation == unit and not any(fixed.get(t, t) != t for t in placeholders.values()):
-        return SegmentReport(found.key, found.value, found.value, "same")
-    if not placeholders:
-        return SegmentReport(found.key, found.value, translation, "translated")
-    try:
-        items, notes = read_tags(translation, placeholders)
-    except TagRepairError as error:
-        return SegmentReport(found.key, found.value, found.value, "kept_source", (str(error),))
-    text = "".join(
-        item
-        if isinstance(item, str)
-        else fixed.get(placeholders[item.text], placeholders[item.text])
-        for item in items
-    )
-    return SegmentReport(
-        found.key, found.value, text, "repaired" if notes else "translated", tuple(notes)
-    )
+    """A front matter value rendered as inline Markdown, its edge whitespace kept."""
+    rendered = render_segment(md, segment, units, {}, fixed=fixed)
+    core = found.value.strip()
+    lead = found.value[: len(found.value) - len(found.value.lstrip())]
+    value = lead + rendered.text + found.value[len(lead) + len(core) :]
+    return SegmentReport(found.key, found.value, value, rendered.outcome, rendered.notes)
 
 
 def _per_segment(page: Page, translations: Sequence[str]) -> Iterator[Sequence[str]]:
-    position = len(page.fields)
-    for segment in page.segments:
+    position = 0
+    for segment in (*page.field_segments, *page.segments):
         count = len(segment.units)
         yield translations[position : position + count]
         position += count

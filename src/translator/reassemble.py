@@ -141,6 +141,8 @@ def _assemble(
         else:
             chunks.append((_escape(item, segment, escape_all=escape_all), True))
     for n, (text, breakable) in enumerate(chunks):
+        if segment.inline:
+            break
         # The segment's start and the line after a hard break begin lines: keep them from
         # opening a block.
         if breakable and (n == 0 or (not chunks[n - 1][1] and "\n" in chunks[n - 1][0])):
@@ -161,6 +163,17 @@ def _markup(piece: Piece, titles: dict[Title, str]) -> str:
 
 
 def _escape(words: str, segment: Segment, *, escape_all: bool) -> str:
+    """Words as Markdown: characters the source wrote as entities are written so again."""
+    if not segment.entities:
+        return _escape_words(words, segment, escape_all=escape_all)
+    spelled = re.split(f"([{re.escape(''.join(segment.entities))}])", words)
+    return "".join(
+        segment.entities[part] if n % 2 else _escape_words(part, segment, escape_all=escape_all)
+        for n, part in enumerate(spelled)
+    )
+
+
+def _escape_words(words: str, segment: Segment, *, escape_all: bool) -> str:
     if escape_all:
         return _MARKDOWN_SPECIAL.sub(r"\\\1", words)
     if segment.in_table:

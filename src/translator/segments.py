@@ -32,6 +32,7 @@ __all__ = (
     "Segment",
     "Title",
     "extract_segments",
+    "inline_segment",
 )
 
 MIN_WIDTH = 60
@@ -100,6 +101,13 @@ class Segment:
     """How far into its first line the segment starts (after `## `, `- `, `> `)."""
     placeholders: dict[str, str] = field(default_factory=dict)
     """Each tag (`<g1>`, `</g1>`, `<x2/>`) and the source characters it stands for."""
+    entities: dict[str, str] = field(default_factory=dict)
+    """Characters other than letters and digits the source wrote as an entity (`\xa0` →
+    `&nbsp;`): written back so."""
+    inline: bool = False
+    """A value outside the body (front matter, shortcode parameter): no block can open."""
+    quote: str | None = None
+    """For a shortcode parameter, its quote (`"`, `` ` ``, or "" when bare)."""
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -137,6 +145,20 @@ def extract_segments(
         if found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
             segments.append(_shift(found, offset))
     return segments, env
+
+
+def inline_segment(md: MarkdownIt, text: str, *, terms: Sequence[str] = ()) -> Segment | None:
+    """The segment of a value read as inline Markdown (a front matter value), or None.
+
+    Positions are offsets into `text`, which must have no edge whitespace. None
+    when the value cannot be mapped back exactly or has no words.
+    """
+    source = _markdown.prepare(text, terms=terms)
+    children = md.parseInline(source.normalized, {})[0].children or []
+    found = _segment(source, source.normalized, children, lambda position: position)
+    if found is None or not (_has_words(found.text) or any(p.term for p in found.pieces)):
+        return None
+    return replace(found, line_break=None, width=0, column=0, inline=True)
 
 
 def _has_words(text: str) -> bool:
@@ -270,6 +292,7 @@ class _Walker:
         self.titles: list[Title] = []
         self.next_id = 1
         self.line_break: str | None = None
+        self.entities: dict[str, str] = {}
 
     # -- the raw characters of content spans ------------------------------------------
     def raw(self, start: int, end: int) -> str:
@@ -303,6 +326,9 @@ class _Walker:
             self.text(token.content)
         elif kind == "text_special":
             self.expect(token.markup)
+            # Letters come back as the translation spells them; `&nbsp;`, `&laquo;` do not.
+            if token.markup.startswith("&") and not token.content.isalnum():
+                self.entities.setdefault(token.content, token.markup)
             self.words(len(token.markup), token.content)
         elif kind == "softbreak":
             self.softbreak()
@@ -311,8 +337,7 @@ class _Walker:
         elif kind == "code_inline":
             self.code(token.markup)
         elif kind == "html_inline":
-            self.expect(token.content)
-            self.placeholder(self.cursor + len(token.content))
+            return self.html(tokens, index)
         elif kind in ("math_inline", "math_inline_double"):
             self.expect(token.markup + token.content + token.markup)
             self.placeholder(self.cursor + len(token.content) + 2 * len(token.markup))
@@ -327,6 +352,21 @@ class _Walker:
         else:
             raise _UnmappableError(kind)
         return index + 1
+
+    def html(self, tokens: Sequence[Token], index: int) -> int:
+        """An HTML tag is a placeholder; `<code>…</code>` and its kin are one, content and all."""
+        token = tokens[index]
+        self.expect(token.content)
+        opening = _VERBATIM_OPEN.match(token.content)
+        closing = _closing_index(tokens, index, opening.group(1).lower()) if opening else None
+        if closing is None:
+            self.placeholder(self.cursor + len(token.content))
+            return index + 1
+        end = self.content.find(tokens[closing].content, self.cursor + len(token.content))
+        if end < 0:
+            raise _UnmappableError("html")
+        self.placeholder(end + len(tokens[closing].content))
+        return closing + 1
 
     def text(self, content: str) -> None:
         self.expect(content)
@@ -460,6 +500,7 @@ class _Walker:
             width=width,
             column=start - line_start,
             placeholders=placeholders,
+            entities=self.entities,
         )
 
 
@@ -471,6 +512,28 @@ def _merge_words(pieces: Sequence[Piece]) -> list[Piece]:
         else:
             merged.append(piece)
     return merged
+
+
+VERBATIM = ("code", "samp", "var", "pre", "script", "style", "svg", "math")
+"""HTML elements whose content is never translated."""
+_VERBATIM_OPEN = re.compile(rf"<({'|'.join(VERBATIM)})(?=[\s/>])[^>]*(?<!/)>", re.IGNORECASE)
+
+
+def _closing_index(tokens: Sequence[Token], index: int, name: str) -> int | None:
+    """The sibling html_inline token that closes the element opened at `index`."""
+    depth = 0
+    opening = re.compile(rf"<{name}(?=[\s/>])[^>]*(?<!/)>", re.IGNORECASE)
+    closing = re.compile(rf"</{name}\s*>", re.IGNORECASE)
+    for n in range(index, len(tokens)):
+        if tokens[n].type != "html_inline":
+            continue
+        if opening.fullmatch(tokens[n].content):
+            depth += 1
+        elif closing.fullmatch(tokens[n].content):
+            depth -= 1
+            if depth == 0:
+                return n
+    return None
 
 
 _TAG_LIKE = re.compile(r"<\s*/?\s*[gx]\s*\d+\s*/?\s*>", re.IGNORECASE)
