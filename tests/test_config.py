@@ -270,6 +270,7 @@ def test_load_config__translator_toml_translatable_keys(tmp_path: Path) -> None:
 
 def test_init_template__parses_with_tomllib() -> None:
     assert set(tomllib.loads(INIT_TEMPLATE)) == {"engine", "glossary", "review", "dask", "limits"}
+    assert set(tomllib.loads(INIT_TEMPLATE)) == {"engine", "glossary", "review", "shortcodes", "dask"}
 
 
 def test_init_template__gives_the_defaults(tmp_path: Path) -> None:
@@ -288,7 +289,7 @@ def test_init_template__defaults_spelled_out() -> None:
     config_defaults = (DEFAULT_SCHEDULE, DEFAULT_TRANSLATABLE_KEYS, EngineSettings())
     assert config_defaults == (
         "*/15 * * * *",
-        ("title", "description", "summary", "subtitle", "linkTitle"),
+        ("title", "description", "summary", "subtitle", "linkTitle", "cover.alt", "cover.caption"),
         EngineSettings("argos", 2, 0, "default", 32, True),
     )
 

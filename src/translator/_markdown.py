@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,8 @@ class Shortcode:
     """True for `{{< name />}}`."""
     markdown: bool
     """True for the `{{% %}}` form, whose inner content Hugo renders as Markdown."""
+    name_end: int = 0
+    """Offset just past the name, where the arguments start."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +115,17 @@ def protected_pattern(terms: Sequence[str] = ()) -> re.Pattern[str]:
     return re.compile(rf"(?P<term>(?<!\w)(?:{alternatives})(?!\w))|{_PROTECTED_IN_TEXT}")
 
 
-def prepare(text: str, *, terms: Sequence[str] = ()) -> Source:
+def prepare(
+    text: str, *, terms: Sequence[str] = (), markdown_inner: Collection[str] = ()
+) -> Source:
     """Normalise line endings the way markdown-it does, keeping lengths mappable.
 
     `terms` are glossary terms that must reach no engine (they become placeholders).
+    The body of paired `{{< >}}` shortcodes named in `markdown_inner` is Markdown.
     """
     crlf = tuple(m.start() - i for i, m in enumerate(re.finditer("\r\n", text)))
     normalized = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
-    protected = tuple(_protected_spans(list(find_shortcodes(normalized))))
+    protected = tuple(protected_spans(list(find_shortcodes(normalized)), markdown_inner))
     masked = list(normalized)
     for start, end in protected:
         _mask(masked, start, end)
@@ -152,7 +157,8 @@ def find_shortcodes(text: str) -> Iterator[Shortcode]:
         opening, inner, closing = match.groups()
         if (opening == "<") != (closing == ">"):
             continue
-        name = _SHORTCODE_NAME.match(inner.removeprefix("/*"))
+        comment = 2 if inner.startswith("/*") else 0
+        name = _SHORTCODE_NAME.match(inner, comment)
         if name is None:
             continue
         yield Shortcode(
@@ -162,17 +168,21 @@ def find_shortcodes(text: str) -> Iterator[Shortcode]:
             closing=bool(name.group(1)),
             self_closing=inner.rstrip().endswith("/"),
             markdown=opening == "%",
+            name_end=match.start(2) + name.end(),
         )
 
 
-def _protected_spans(shortcodes: Sequence[Shortcode]) -> Iterator[tuple[int, int]]:
+def protected_spans(
+    shortcodes: Sequence[Shortcode], markdown_inner: Collection[str] = ()
+) -> Iterator[tuple[int, int]]:
     """Shortcode calls, and the whole body of paired `{{< >}}` calls (Hugo passes it raw)."""
     open_at: dict[str, list[Shortcode]] = {}
     spans: list[tuple[int, int]] = []
     for code in shortcodes:
         if code.closing:
             stack = open_at.get(code.name)
-            if stack and not code.markdown and not stack[-1].markdown:
+            raw_body = code.name not in markdown_inner
+            if stack and raw_body and not code.markdown and not stack[-1].markdown:
                 opener = stack.pop()
                 spans = [s for s in spans if s[0] < opener.start]
                 spans.append((opener.start, code.end))

@@ -26,6 +26,7 @@ import yaml
 from translator.document import DEFAULT_TRANSLATABLE_KEYS
 from translator.errors import ConfigError, UnsafePathError
 from translator.files import MAX_POST_BYTES, atomic_write
+from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 
 __all__ = (
     "COMPUTE_TYPES",
@@ -136,6 +137,8 @@ class SiteConfig:
     """The Hugo config file read, if any."""
     max_post_bytes: int = MAX_POST_BYTES
     """Posts larger than this are refused before they are read (`[limits]`)."""
+    shortcodes: Mapping[str, ShortcodeRule] = field(default_factory=lambda: DEFAULT_SHORTCODES)
+    """Per shortcode name, its prose arguments and whether its body is Markdown."""
 
     def __post_init__(self) -> None:
         # The state dir follows the root unless a caller (a test) puts it elsewhere.
@@ -283,6 +286,7 @@ _SCHEMA: Mapping[str, Any] = MappingProxyType(
         "review": {"draft_until_approved": bool, "publish_on_approve": bool},
         "dask": {"address": str},
         "limits": {"max_post_bytes": int},
+        "shortcodes": dict,
     }
 )  # fmt: skip
 _KIND = MappingProxyType(
@@ -303,7 +307,44 @@ def _read_own(path: Path) -> dict[str, Any]:
             path=path,
             line=_line_of(text, "max_post_bytes"),
         )
+    _check_shortcodes(data.get("shortcodes", {}), path, text)
     return data
+
+
+def _check_shortcodes(table: Mapping[str, Any], path: Path, text: str) -> None:
+    """Each [shortcodes.NAME]: params, a list of names and positions; inner, markdown or raw."""
+    for name, rule in table.items():
+        _expect(rule, dict, f"shortcodes.{name}", path, text, key=name)
+        for key, value in rule.items():
+            if key not in ("params", "inner"):
+                raise ConfigError(
+                    f"unknown setting shortcodes.{name}.{key}",
+                    path=path,
+                    line=_line_of(text, key),
+                    hint="known: params, inner",
+                )
+        for param in rule.get("params", []):
+            if isinstance(param, bool) or not isinstance(param, str | int):
+                raise ConfigError(
+                    f"shortcodes.{name}.params: {param!r} is neither a name nor a position",
+                    path=path,
+                    line=_line_of(text, "params"),
+                )
+        if rule.get("inner", "raw") not in ("raw", "markdown"):
+            raise ConfigError(
+                f"shortcodes.{name}.inner must be \"markdown\" or \"raw\"",
+                path=path,
+                line=_line_of(text, "inner"),
+            )
+
+
+def _shortcodes(table: Mapping[str, Any]) -> Mapping[str, ShortcodeRule]:
+    """Hugo's built-ins, with the site's own rules added or replacing them by name."""
+    rules = dict(DEFAULT_SHORTCODES)
+    for name, rule in table.items():
+        params = tuple(rule.get("params", ()))
+        rules[name] = ShortcodeRule(params, rule.get("inner", "raw") == "markdown")
+    return MappingProxyType(rules)
 
 
 def _check_keys(
@@ -411,6 +452,7 @@ def _build(
         state_dir=root / ".translator",
         hugo_config=hugo_file,
         max_post_bytes=own.get("limits", {}).get("max_post_bytes", MAX_POST_BYTES),
+        shortcodes=_shortcodes(own.get("shortcodes", {})),
     )
 
 
@@ -511,7 +553,10 @@ INIT_TEMPLATE = """\
 # targets = ["en"]
 
 # Front matter keys whose string values are translated.
-# translatable_keys = ["title", "description", "summary", "subtitle", "linkTitle"]
+# Dotted paths for nested keys (cover.alt), * for any key (params.*.caption); a key
+# holding a list translates each string in it (keywords).
+# translatable_keys = ["title", "description", "summary", "subtitle", "linkTitle",
+#                      "cover.alt", "cover.caption"]
 
 # When the scheduled Prefect deployment runs (cron).
 # schedule = "*/15 * * * *"
@@ -547,6 +592,11 @@ INIT_TEMPLATE = """\
 [limits]
 # Posts larger than this many bytes are refused before they are read.
 # max_post_bytes = 10000000
+[shortcodes]
+# Shortcode arguments that are prose, by name or position, and shortcodes whose
+# body is Markdown (`.Inner | markdownify`). Built in: figure (caption, title, alt,
+# attr) and details (summary; its body is Markdown).
+# notice = { params = ["title", 1], inner = "markdown" }
 
 [dask]
 # Address of an existing Dask scheduler for the flow's tasks (default: none, a local runner).

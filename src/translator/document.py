@@ -43,6 +43,8 @@ DEFAULT_TRANSLATABLE_KEYS: tuple[str, ...] = (
     "summary",
     "subtitle",
     "linkTitle",
+    "cover.alt",
+    "cover.caption",
 )
 FrontMatterFormat = Literal["yaml", "toml", "json"]
 

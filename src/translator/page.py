@@ -28,6 +28,7 @@ from translator.document import (
 from translator.engines import Engine
 from translator.errors import NestingError
 from translator.reassemble import Rendered, render_segment, splice
+from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 from translator.segments import Segment, extract_segments, inline_segment
 
 __all__ = ("Page", "RenderedPage", "SegmentReport", "read_page", "render_page", "translate_pages")
@@ -98,6 +99,7 @@ def read_page(
     *,
     keys: Sequence[str] = DEFAULT_TRANSLATABLE_KEYS,
     terms: Sequence[str] = (),
+    shortcodes: Mapping[str, ShortcodeRule] = DEFAULT_SHORTCODES,
 ) -> Page:
     """Cut a post into units. Raises `FrontMatterError` for front matter that does not parse.
 
@@ -109,7 +111,9 @@ def read_page(
     fields, field_segments = tuple(f for f, _ in kept), tuple(s for _, s in kept)
     body = text[document.body_start :]
     try:
-        segments, env = extract_segments(md, body, offset=document.body_start, terms=terms)
+        segments, env = extract_segments(
+            md, body, offset=document.body_start, terms=terms, shortcodes=shortcodes
+        )
     except NestingError as error:  # its line counts from the body: make it the file's
         error.line = (error.line or 1) + text.count("\n", 0, document.body_start)
         raise

@@ -315,7 +315,13 @@ def _read(context: Context, text: str) -> Page:
     """A page cut as every step cuts it: the site's keys, glossary terms as placeholders."""
     glossary = context.config.glossary
     terms = {*glossary.do_not_translate, *(t for f in glossary.fixed.values() for t in f)}
-    return read_page(context.md, text, keys=context.config.translatable_keys, terms=sorted(terms))
+    return read_page(
+        context.md,
+        text,
+        keys=context.config.translatable_keys,
+        terms=sorted(terms),
+        shortcodes=context.config.shortcodes,
+    )
 
 
 def _recover_staged(post: Post, record: PostRecord | None) -> None:

@@ -89,7 +89,10 @@ def render_segment(
         # differ from what was recorded, and an editor's edit appear where there is none.
         text = _wrap(segment, chunks).strip()
         if _markdown.inline_signature(md, text, env) == expected:
-            return Rendered(text, "repaired" if notes else "translated", tuple(notes))
+            quoted = _quote_argument(text, segment.quote)
+            if quoted is None:
+                break
+            return Rendered(quoted, "repaired" if notes else "translated", tuple(notes))
     return Rendered(segment.source, "kept_source", (*notes, "the translation changed the markup"))
 
 
@@ -173,7 +176,20 @@ def _escape(words: str, segment: Segment, *, escape_all: bool) -> str:
     )
 
 
+def _quote_argument(text: str, quote: str | None) -> str | None:
+    """A shortcode argument's new value, fit for its quotes; None if it cannot be."""
+    if quote is None or quote == '"':
+        return text
+    if quote == "`":
+        return None if "`" in text else text
+    if re.search(r"[\s\"`=]", text) or text.startswith("/"):
+        return '"' + text.replace('"', '\\"') + '"'
+    return text
+
+
 def _escape_words(words: str, segment: Segment, *, escape_all: bool) -> str:
+    if segment.quote == '"':
+        words = words.replace('"', '\\"')
     if escape_all:
         return _MARKDOWN_SPECIAL.sub(r"\\\1", words)
     if segment.in_table:

@@ -13,9 +13,10 @@ the segment's span changes (see `render_segment` and `splice`).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,7 +26,9 @@ from markdown_it.token import Token
 
 from translator import _markdown
 from translator._hardened import check_inline_nesting
+from translator import shortcodes as _shortcodes
 from translator._markdown import Source
+from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 
 __all__ = (
     "Piece",
@@ -120,15 +123,23 @@ class _UnmappableError(Exception):
 
 
 def extract_segments(
-    md: MarkdownIt, text: str, *, offset: int = 0, terms: Sequence[str] = ()
+    md: MarkdownIt,
+    text: str,
+    *,
+    offset: int = 0,
+    terms: Sequence[str] = (),
+    shortcodes: Mapping[str, ShortcodeRule] = DEFAULT_SHORTCODES,
 ) -> tuple[list[Segment], dict[str, Any]]:
     """Every translatable segment of a Markdown body, in document order, and the parser's env.
 
     `offset` is added to every position, so a body cut from a whole file yields
     positions in that file. Blocks whose tokens cannot be mapped back to their
-    source characters exactly are left out: they are kept as they are.
+    source characters exactly are left out: they are kept as they are. Prose
+    arguments of shortcodes standing outside any paragraph (`shortcodes` says
+    which) are segments of their own.
     """
-    source = _markdown.prepare(text, terms=terms)
+    inner = [name for name, rule in shortcodes.items() if rule.markdown_inner]
+    source = _markdown.prepare(text, terms=terms, markdown_inner=inner)
     tokens, env = _markdown.parse(md, source)
     segments: list[Segment] = []
     for index, token in enumerate(tokens):
@@ -144,7 +155,49 @@ def extract_segments(
         # A block that is only a glossary term is a segment too: its fixed translation applies.
         if found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
             segments.append(_shift(found, offset))
-    return segments, env
+    arguments = _argument_segments(md, text, shortcodes, inner, terms, segments, offset)
+    return sorted([*segments, *arguments], key=lambda s: s.start), env
+
+
+def _argument_segments(
+    md: MarkdownIt,
+    text: str,
+    rules: Mapping[str, ShortcodeRule],
+    inner: Sequence[str],
+    terms: Sequence[str],
+    body: Sequence[Segment],
+    offset: int,
+) -> Iterator[Segment]:
+    """A segment per prose argument of each shortcode call that no body segment holds."""
+    calls = list(_markdown.find_shortcodes(text))
+    spans = list(_markdown.protected_spans(calls, inner))
+    starts = [s.start - offset for s in body]
+    for call in calls:
+        # A call inside a raw shortcode body or a paragraph is not one of its own.
+        at = bisect.bisect_right(starts, call.start) - 1
+        if call.closing or (at >= 0 and body[at].end - offset > call.start):
+            continue
+        if any(a < call.start < b for a, b in spans):
+            continue
+        found = _shortcodes.arguments(text, call.start, call.end, call.name_end)
+        for argument in _shortcodes.translatable(rules, call.name, found):
+            segment = _argument_segment(md, text, argument, terms)
+            if segment is not None:
+                yield _shift(segment, offset)
+
+
+def _argument_segment(
+    md: MarkdownIt, text: str, argument: _shortcodes.Argument, terms: Sequence[str]
+) -> Segment | None:
+    raw = text[argument.start : argument.end]
+    core = raw.strip()
+    if not core or "\r" in raw:
+        return None
+    found = inline_segment(md, core, terms=terms)
+    if found is None:
+        return None
+    start = argument.start + len(raw) - len(raw.lstrip())
+    return replace(found, start=start, end=start + len(core), quote=argument.quote)
 
 
 def inline_segment(md: MarkdownIt, text: str, *, terms: Sequence[str] = ()) -> Segment | None:
