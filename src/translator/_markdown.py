@@ -19,6 +19,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from translator.html_segments import skeleton
+
 #: Stands in for protected spans (shortcodes) while markdown-it parses, so that
 #: their arguments can never form Markdown. Private use, so it never occurs in prose.
 MASK = "\ue000"
@@ -217,7 +219,9 @@ def _signature(tokens: Sequence[Token]) -> tuple[object, ...]:
         if token.type in ("text", "text_special", "softbreak"):
             continue
         detail: object = None
-        if token.type in ("code_inline", "html_inline", "math_inline", "math_inline_double"):
+        if token.type == "html_inline":
+            detail = skeleton(token.content)
+        elif token.type in ("code_inline", "math_inline", "math_inline_double"):
             detail = token.content
         elif token.type in ("link_open", "image"):
             detail = (token.attrGet("href"), token.attrGet("src"), token.markup)
@@ -238,7 +242,10 @@ def structure(md: MarkdownIt, text: str) -> list[tuple[object, ...]]:
     for token in tokens:
         if token.type == "inline":
             shape.append(("inline", _signature(token.children or [])))
-        elif token.type in ("fence", "code_block", "html_block", "math_block"):
+        elif token.type == "html_block":
+            # Only text and prose attributes of raw HTML are translated: compare the rest.
+            shape.append((token.type, token.info, skeleton(token.content)))
+        elif token.type in ("fence", "code_block", "math_block"):
             shape.append((token.type, token.info, token.content))
         else:
             shape.append((token.type, token.tag, token.markup if token.nesting >= 0 else ""))

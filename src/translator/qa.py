@@ -26,6 +26,7 @@ from markdown_it.token import Token
 
 from translator._markdown import find_shortcodes, make_parser
 from translator.config import Glossary
+from translator.html_segments import skeleton
 
 __all__ = ("CODES", "check_slot")
 
@@ -138,7 +139,8 @@ def _protected_item(token: Token) -> Iterator[str]:
     elif token.type == "code_inline":
         yield f"code `{token.content}`"
     elif token.type == "html_inline":
-        yield f"HTML {token.content}"
+        # Prose attributes (alt, title…) are translated: the rest of the tag must stay.
+        yield f"HTML {''.join(skeleton(token.content))}"
     elif token.type in ("math_inline", "math_inline_double"):
         yield f"math {token.content}"
 

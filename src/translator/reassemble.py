@@ -82,14 +82,15 @@ def render_segment(
     if not any(ch.isalpha() for ch in _TAG_TEXT.sub("", translations[0])) and _has_letters(segment):
         return Rendered(segment.source, "kept_source", ("the translation has no words",))
     titles = dict(zip(segment.titles, translations[1:], strict=True))
-    expected = _markdown.inline_signature(md, segment.source, env)
+    # Raw HTML is not Markdown: its escapes are HTML's, and the page checks its tags.
+    expected = None if segment.html else _markdown.inline_signature(md, segment.source, env)
     for escape_all in (False, True):
         chunks = _assemble(segment, items, titles, fixed, escape_all=escape_all)
         # Markdown strips a block's edge whitespace; keeping it would make the copy's text
         # differ from what was recorded, and an editor's edit appear where there is none.
         text = _wrap(segment, chunks).strip()
-        if _markdown.inline_signature(md, text, env) == expected:
-            quoted = _quote_argument(text, segment.quote)
+        if expected is None or _markdown.inline_signature(md, text, env) == expected:
+            quoted = _quote_argument(text, segment)
             if quoted is None:
                 break
             return Rendered(quoted, "repaired" if notes else "translated", tuple(notes))
@@ -154,32 +155,55 @@ def _assemble(
 
 
 def _markup(piece: Piece, titles: dict[Title, str]) -> str:
-    title = piece.title
-    if title is None or titles[title] == title.plain:
-        return piece.raw
-    new = _one_line(titles[title])
+    """The piece's source characters, with its translated titles and attributes in place."""
+    raw = piece.raw
+    for at, title in reversed(piece.titles):
+        if titles[title] != title.plain:
+            new = _quote_title(title, _one_line(titles[title]))
+            raw = raw[:at] + new + raw[at + len(title.raw) :]
+    return raw
+
+
+def _quote_title(title: Title, new: str) -> str:
+    if title.html:
+        return quote_html(new, title.delimiter)
     quoted = re.sub(r"([\\" + re.escape(title.delimiter) + "])", r"\\\1", new)
     if title.delimiter == ")":
         quoted = quoted.replace("(", "\\(")
-    end = piece.title_at + len(title.raw)
-    return piece.raw[: piece.title_at] + quoted + piece.raw[end:]
+    return quoted
+
+
+def quote_html(text: str, quote: str) -> str:
+    """Text for an HTML attribute value inside `quote` (added when "" and needed)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;")
+    if quote == "":
+        if not re.search(r"[\s\"'=<>`]", escaped) and escaped:
+            return escaped
+        return '"' + escaped.replace('"', "&quot;") + '"'
+    return escaped.replace(quote, "&quot;" if quote == '"' else "&#39;")
 
 
 def _escape(words: str, segment: Segment, *, escape_all: bool) -> str:
     """Words as Markdown: characters the source wrote as entities are written so again."""
     if not segment.entities:
         return _escape_words(words, segment, escape_all=escape_all)
-    spelled = re.split(f"([{re.escape(''.join(segment.entities))}])", words)
+    spelled_as = sorted(segment.entities, key=len, reverse=True)
+    spelled = re.split(f"({'|'.join(map(re.escape, spelled_as))})", words)
     return "".join(
         segment.entities[part] if n % 2 else _escape_words(part, segment, escape_all=escape_all)
         for n, part in enumerate(spelled)
     )
 
 
-def _quote_argument(text: str, quote: str | None) -> str | None:
-    """A shortcode argument's new value, fit for its quotes; None if it cannot be."""
-    if quote is None or quote == '"':
+def _quote_argument(text: str, segment: Segment) -> str | None:
+    """A shortcode argument's or an HTML attribute's new value, fit for its quotes; None if
+    it cannot be."""
+    quote = segment.quote
+    if quote is None or quote in ('"', "'"):
         return text
+    if segment.html:
+        return text if text and not re.search(r"[\s\"'=<>`]", text) else f'"{text}"'
+
     if quote == "`":
         return None if "`" in text else text
     if re.search(r"[\s\"`=]", text) or text.startswith("/"):
@@ -188,6 +212,11 @@ def _quote_argument(text: str, quote: str | None) -> str | None:
 
 
 def _escape_words(words: str, segment: Segment, *, escape_all: bool) -> str:
+    if segment.html:
+        words = words.replace("&", "&amp;").replace("<", "&lt;")
+        return words.replace('"', "&quot;") if segment.quote in ('"', "") else words.replace(
+            "'", "&#39;" if segment.quote == "'" else "'"
+        )
     if segment.quote == '"':
         words = words.replace('"', '\\"')
     if escape_all:

@@ -14,6 +14,7 @@ the segment's span changes (see `render_segment` and `splice`).
 from __future__ import annotations
 
 import bisect
+import html
 import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from translator import _markdown
 from translator._hardened import check_inline_nesting
 from translator import shortcodes as _shortcodes
 from translator._markdown import Source
+from translator.html_segments import HtmlPiece, attribute_pieces, html_runs, tag_attributes
 from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 
 __all__ = (
@@ -57,7 +59,9 @@ class Title:
     plain: str
     """The title as text (escapes resolved), what an engine sees."""
     delimiter: str
-    """The closing delimiter: `"`, `'` or `)`."""
+    """The closing delimiter: `"`, `'` or `)`; for an HTML attribute its quote, or ""."""
+    html: bool = False
+    """An HTML attribute value: written back with HTML escapes, not backslashes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +74,9 @@ class Piece:
     """What the engine sees: plain words, or the tag itself (`<g1>`, `</g1>`, `<x1/>`)."""
     tag: str | None = None
     """The tag's name (`g1`, `x1`) when this piece is markup."""
-    title: Title | None = None
-    """For a link or image's closing markup, its title; `raw` is then before+title+after."""
-    title_at: int = 0
-    """Where the title's raw characters start inside `raw`."""
+    titles: tuple[tuple[int, Title], ...] = ()
+    """Texts inside this markup translated apart (a link's title, an HTML tag's `alt`), each
+    with where its raw characters start inside `raw`."""
     term: bool = False
     """A glossary term: written back as the target's fixed translation, if it has one."""
 
@@ -110,7 +113,9 @@ class Segment:
     inline: bool = False
     """A value outside the body (front matter, shortcode parameter): no block can open."""
     quote: str | None = None
-    """For a shortcode parameter, its quote (`"`, `` ` ``, or "" when bare)."""
+    """For a shortcode argument or an HTML attribute, its quote (`"`, `'`, `` ` ``, or "")."""
+    html: bool = False
+    """Text of raw HTML: written back with HTML escapes, never Markdown ones."""
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -143,6 +148,8 @@ def extract_segments(
     tokens, env = _markdown.parse(md, source)
     segments: list[Segment] = []
     for index, token in enumerate(tokens):
+        if token.type == "html_block" and token.map is not None:
+            segments.extend(_shift(found, offset) for found in _html_block(source, token))
         if token.type != "inline" or token.map is None:
             continue
         check_inline_nesting(token.children or [], line=token.map[0] + 1)
@@ -157,6 +164,134 @@ def extract_segments(
             segments.append(_shift(found, offset))
     arguments = _argument_segments(md, text, shortcodes, inner, terms, segments, offset)
     return sorted([*segments, *arguments], key=lambda s: s.start), env
+
+
+def _html_block(source: Source, token: Token) -> Iterator[Segment]:
+    """The segments of a raw HTML block (not one nested in a list or a quote)."""
+    assert token.map is not None
+    starts = source.line_starts
+    start = starts[token.map[0]]
+    end = starts[token.map[1]] if token.map[1] < len(starts) else len(source.normalized)
+    content = source.normalized[start:end]
+    if content == token.content:
+        yield from html_segments(source, start, content)
+
+
+def html_segments(source: Source, base: int, content: str) -> Iterator[Segment]:
+    """Segments of an HTML text at offset `base` of the source: runs with words, then the
+    prose attributes of tags in runs without words."""
+    for run in html_runs(content, source.protected_in_text):
+        if any(p.kind == "term" or (p.kind == "words" and _has_words(p.text)) for p in run):
+            found = _html_segment(source, base, content, run, None)
+            if found is not None:
+                yield found
+            continue
+        for piece in run:
+            for start, end, quote in piece.attributes:
+                pieces = attribute_pieces(content, start, end, source.protected_in_text)
+                found = _html_segment(source, base, content, pieces, quote)
+                if found is not None and _has_words(found.text):
+                    yield found
+
+
+def _html_segment(
+    source: Source, base: int, content: str, run: Sequence[HtmlPiece], quote: str | None
+) -> Segment | None:
+    """A run of HTML pieces as a segment; None if empty or if its words read as tags."""
+    run = _own_lines(run)
+    if not run:
+        return None
+    pairs = _paired(run)
+    pieces: list[Piece] = []
+    titles: list[Title] = []
+    entities: dict[str, str] = {}
+    for n, item in enumerate(run):
+        raw = source.original_slice(base + item.start, base + item.end)
+        if item.kind in ("words", "space", "break", "entity"):
+            if item.kind == "entity" and not item.text.isalnum():
+                entities.setdefault(item.text, raw)
+            pieces.append(Piece(raw, item.text))
+            continue
+        own = _tag_titles(source, base, content, item)
+        titles.extend(title for _, title in own)
+        name = f"g{pairs[n]}" if n in pairs else f"x{n + 1}"
+        text = f"</{name}>" if item.kind == "close" and n in pairs else f"<{name}>"
+        text = text if n in pairs else f"<{name}/>"
+        pieces.append(Piece(raw, text, name, own, term=item.kind == "term"))
+    words = "".join(p.text for p in pieces if p.tag is None)
+    if _TAG_LIKE.search(words):
+        return None
+    merged = _renumber(_merge_words(pieces))
+    start = source.to_original(base + run[0].start)
+    end = source.to_original(base + run[-1].end)
+    return Segment(
+        start=start,
+        end=end,
+        source=source.original[start:end],
+        pieces=tuple(merged),
+        text="".join(p.text for p in merged).strip(),
+        titles=tuple(titles),
+        placeholders={p.text: p.raw for p in merged if p.tag is not None},
+        entities=entities,
+        inline=True,
+        quote=quote,
+        html=True,
+    )
+
+
+def _own_lines(run: Sequence[HtmlPiece]) -> Sequence[HtmlPiece]:
+    """The run without edge spaces, nor tags on lines of their own before or after the words.
+
+    A tag alone on the first line can be what makes a block HTML (CommonMark's HTML block
+    of type 7); a translation written on one line would turn it into a paragraph.
+    """
+    words = [n for n, p in enumerate(run) if p.kind in ("words", "entity", "term")]
+    if not words:
+        words = [n for n, p in enumerate(run) if p.kind not in ("space", "break")]
+    if not words:
+        return ()
+    first, last = words[0], words[-1]
+    breaks = [n for n in range(first) if run[n].kind == "break"]
+    start = breaks[-1] + 1 if breaks else 0
+    breaks = [n for n in range(last + 1, len(run)) if run[n].kind == "break"]
+    end = breaks[0] if breaks else len(run)
+    run = run[start:end]
+    while run and run[0].kind in ("space", "break"):
+        run = run[1:]
+    while run and run[-1].kind in ("space", "break"):
+        run = run[:-1]
+    return run
+
+
+def _paired(run: Sequence[HtmlPiece]) -> dict[int, int]:
+    """Indices of inline tags that open and close in this run, both mapped to one number."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for n, item in enumerate(run):
+        if item.kind == "open":
+            stack.append(n)
+        elif item.kind == "close" and stack and run[stack[-1]].tag == item.tag:
+            opened = stack.pop()
+            pairs[opened] = pairs[n] = opened + 1
+        elif item.kind == "close":
+            stack.clear()  # crossing or stray tags stay placeholders
+    return pairs
+
+
+def _tag_titles(
+    source: Source, base: int, content: str, item: HtmlPiece
+) -> tuple[tuple[int, Title], ...]:
+    """A tag's prose attributes as titles of its piece, placed in its raw characters."""
+    found: list[tuple[int, Title]] = []
+    for start, end, quote in item.attributes:
+        value = content[start:end]
+        if not _has_words(html.unescape(value)) or _TAG_LIKE.search(html.unescape(value)):
+            continue
+        raw = source.original_slice(base + start, base + end)
+        at = len(source.original_slice(base + item.start, base + start))
+        plain = " ".join(html.unescape(value).split())
+        found.append((at, Title(raw, plain, quote, html=True)))
+    return tuple(found)
 
 
 def _argument_segments(
@@ -413,13 +548,29 @@ class _Walker:
         opening = _VERBATIM_OPEN.match(token.content)
         closing = _closing_index(tokens, index, opening.group(1).lower()) if opening else None
         if closing is None:
-            self.placeholder(self.cursor + len(token.content))
+            self.tag_placeholder(token.content)
             return index + 1
         end = self.content.find(tokens[closing].content, self.cursor + len(token.content))
         if end < 0:
             raise _UnmappableError("html")
         self.placeholder(end + len(tokens[closing].content))
         return closing + 1
+
+    def tag_placeholder(self, tag: str) -> None:
+        """An HTML tag; its `alt`, `title`… values are titles, translated apart."""
+        titles: list[tuple[int, Title]] = []
+        for start, end, quote in tag_attributes(tag):
+            plain = " ".join(html.unescape(tag[start:end]).split())
+            if _has_words(plain) and not _TAG_LIKE.search(plain):
+                raw = self.raw(self.cursor + start, self.cursor + end)
+                at = len(self.raw(self.cursor, self.cursor + start))
+                titles.append((at, Title(raw, plain, quote, html=True)))
+        self.titles.extend(title for _, title in titles)
+        name = f"x{self.next_id}"
+        self.next_id += 1
+        raw = self.raw(self.cursor, self.cursor + len(tag))
+        self.pieces.append(Piece(raw, f"<{name}/>", name, tuple(titles)))
+        self.cursor += len(tag)
 
     def text(self, content: str) -> None:
         self.expect(content)
@@ -479,15 +630,15 @@ class _Walker:
     def close_tag(self, name: str | None, end: int, title: tuple[int, int] | None = None) -> None:
         assert name is not None
         raw = self.raw(self.cursor, end)
-        found: Title | None = None
-        title_at = 0
+        titles: tuple[tuple[int, Title], ...] = ()
         if title is not None:
             title_raw = self.content[title[0] : title[1]]
             title_at = len(self.raw(self.cursor, title[0]))
             plain = parseLinkTitle(self.content, title[0] - 1, title[1] + 1).str
             found = Title(title_raw, plain, self.content[title[1]])
             self.titles.append(found)
-        self.pieces.append(Piece(raw, f"</{name}>", name, found, title_at))
+            titles = ((title_at, found),)
+        self.pieces.append(Piece(raw, f"</{name}>", name, titles))
         self.cursor = end
 
     def link(self, tokens: Sequence[Token], index: int) -> int:
