@@ -25,6 +25,7 @@ from translator.html_segments import skeleton
 #: their arguments can never form Markdown. Private use, so it never occurs in prose.
 MASK = "\ue000"
 
+_MASK_RUN = re.compile(f"{MASK}+")
 _SHORTCODE = re.compile(r"\{\{([<%])(.*?)([>%])\}\}", re.DOTALL)
 _SHORTCODE_NAME = re.compile(r"\s*(/?)\s*([\w./-]+)")
 
@@ -146,11 +147,28 @@ def _mask(chars: list[str], start: int, end: int) -> None:
     for i in range(start, end):
         if chars[i] != "\n":
             chars[i] = MASK
-    line_start = "".join(chars[:start]).rsplit("\n", 1)[-1]
-    after = "".join(chars[end:]).split("\n", 1)[0]
-    if end - start >= 7 and not line_start.strip() and not after.strip():
+    if end - start >= 7 and _blank_before(chars, start) and _blank_after(chars, end):
         chars[start : start + 4] = list("<!--")
         chars[end - 3 : end] = list("-->")
+
+
+def _blank_before(chars: Sequence[str], start: int) -> bool:
+    """Only spaces between the line's start and `start` (scanned back: linear overall)."""
+    position = start - 1
+    while position >= 0 and chars[position] != "\n":
+        if not chars[position].isspace():
+            return False
+        position -= 1
+    return True
+
+
+def _blank_after(chars: Sequence[str], end: int) -> bool:
+    position = end
+    while position < len(chars) and chars[position] != "\n":
+        if not chars[position].isspace():
+            return False
+        position += 1
+    return True
 
 
 def find_shortcodes(text: str) -> Iterator[Shortcode]:
@@ -186,7 +204,8 @@ def protected_spans(
             raw_body = code.name not in markdown_inner
             if stack and raw_body and not code.markdown and not stack[-1].markdown:
                 opener = stack.pop()
-                spans = [s for s in spans if s[0] < opener.start]
+                while spans and spans[-1][0] >= opener.start:
+                    spans.pop()
                 spans.append((opener.start, code.end))
                 continue
             if stack:
@@ -243,8 +262,10 @@ def structure(md: MarkdownIt, text: str) -> list[tuple[object, ...]]:
         if token.type == "inline":
             shape.append(("inline", _signature(token.children or [])))
         elif token.type == "html_block":
-            # Only text and prose attributes of raw HTML are translated: compare the rest.
-            shape.append((token.type, token.info, skeleton(token.content)))
+            # Only text and prose attributes of raw HTML are translated: compare the rest. A
+            # masked shortcode's length changes with its translated arguments.
+            content = _MASK_RUN.sub(MASK, token.content)
+            shape.append((token.type, token.info, skeleton(content)))
         elif token.type in ("fence", "code_block", "math_block"):
             shape.append((token.type, token.info, token.content))
         else:

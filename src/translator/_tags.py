@@ -19,6 +19,7 @@ repair and every fallback is reported, so the segment is flagged for review.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -167,11 +168,10 @@ def _move_edge_spaces(items: Sequence[Item]) -> list[Item]:
 
 def _merge_words(items: Sequence[Item]) -> list[Item]:
     merged: list[Item] = []
-    for item in items:
-        if item == "":
-            continue
-        if isinstance(item, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += item
-        else:
-            merged.append(item)
+    for is_words, group in itertools.groupby((i for i in items if i != ""), key=_is_words):
+        merged.extend(["".join(group)] if is_words else group)  # type: ignore[arg-type]
     return merged
+
+
+def _is_words(item: Item) -> bool:
+    return isinstance(item, str)

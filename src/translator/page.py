@@ -30,6 +30,7 @@ from translator.errors import NestingError
 from translator.reassemble import Rendered, render_segment, splice
 from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 from translator.segments import Segment, extract_segments, inline_segment
+from translator.structure_check import breaking_segments, line_numbers
 
 __all__ = ("Page", "RenderedPage", "SegmentReport", "read_page", "render_page", "translate_pages")
 
@@ -145,8 +146,10 @@ def render_page(
         for segment, units in zip(page.segments, per_segment[len(page.fields) :], strict=True)
     ]
     rendered = _keep_structure(md, page, rendered)
+    lines = line_numbers(page.text, [s.start for s in page.segments])
     reports.extend(
-        _segment_report(page, s, r) for s, r in zip(page.segments, rendered, strict=True)
+        SegmentReport(f"line {line}", s.source, r.text, r.outcome, r.notes)
+        for line, s, r in zip(lines, page.segments, rendered, strict=True)
     )
     return RenderedPage(compose_page(page, [r.result for r in reports]), tuple(reports))
 
@@ -158,8 +161,8 @@ def slot_texts(page: Page) -> list[str]:
 
 def slot_labels(page: Page) -> list[str]:
     """Where an editor finds each slot: the front matter key, or `line N`."""
-    lines = [f"line {page.text.count(chr(10), 0, s.start) + 1}" for s in page.segments]
-    return [f.key for f in page.fields] + lines
+    lines = line_numbers(page.text, [s.start for s in page.segments])
+    return [f.key for f in page.fields] + [f"line {line}" for line in lines]
 
 
 def compose_page(page: Page, texts: Sequence[str]) -> str:
@@ -221,26 +224,17 @@ def _splice_body(page: Page, texts: Sequence[str]) -> str:
 
 def _keep_structure(md: MarkdownIt, page: Page, rendered: list[Rendered]) -> list[Rendered]:
     """Keep the source of any segment whose translation changes the document's structure."""
-    body = page.text[page.document.body_start :]
-    expected = _markdown.structure(md, body)
-    if _markdown.structure(md, _splice_body(page, [r.text for r in rendered])) == expected:
-        return rendered
-    checked: list[Rendered] = []
-    for segment, result in zip(page.segments, rendered, strict=True):
-        alone = [result.text if s is segment else s.source for s in page.segments]
-        if (
-            result.outcome != "same"
-            and _markdown.structure(md, _splice_body(page, alone)) != expected
-        ):
-            result = Rendered(
-                segment.source, "kept_source", (*result.notes, "the translation changed the blocks")
-            )
-        checked.append(result)
-    return checked
-
-
-def _segment_report(page: Page, segment: Segment, rendered: Rendered) -> SegmentReport:
-    line = page.text.count("\n", 0, segment.start) + 1
-    return SegmentReport(
-        f"line {line}", segment.source, rendered.text, rendered.outcome, rendered.notes
-    )
+    start = page.document.body_start
+    body = page.text[start:]
+    spans = [(s.start - start, s.end - start) for s in page.segments]
+    texts = [
+        r.text if r.text != s.source else None
+        for s, r in zip(page.segments, rendered, strict=True)
+    ]
+    breaking = breaking_segments(md, body, spans, texts)
+    return [
+        Rendered(s.source, "kept_source", (*r.notes, "the translation changed the blocks"))
+        if n in breaking
+        else r
+        for n, (s, r) in enumerate(zip(page.segments, rendered, strict=True))
+    ]

@@ -91,8 +91,11 @@ def _notes(notes: Sequence[str]) -> Iterator[str]:
 def _text(md: MarkdownIt, markdown: str) -> str:
     """The prose of an inline Markdown text: markup, code and destinations left out."""
     # Shortcode delimiters and arguments are not prose; a paired shortcode's inner text is.
-    for shortcode in reversed(list(find_shortcodes(markdown))):
-        markdown = f"{markdown[: shortcode.start]} {markdown[shortcode.end :]}"
+    parts, position = [], 0
+    for shortcode in find_shortcodes(markdown):
+        parts.extend([markdown[position : shortcode.start], " "])
+        position = shortcode.end
+    markdown = "".join([*parts, markdown[position:]])
     tokens = md.parseInline(markdown)[0].children or []
     return _FOOTNOTE_REF.sub(" ", "".join(_prose(tokens)))
 

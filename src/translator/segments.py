@@ -306,13 +306,15 @@ def _argument_segments(
     """A segment per prose argument of each shortcode call that no body segment holds."""
     calls = list(_markdown.find_shortcodes(text))
     spans = list(_markdown.protected_spans(calls, inner))
+    span_starts = [a for a, _ in spans]
     starts = [s.start - offset for s in body]
     for call in calls:
         # A call inside a raw shortcode body or a paragraph is not one of its own.
         at = bisect.bisect_right(starts, call.start) - 1
         if call.closing or (at >= 0 and body[at].end - offset > call.start):
             continue
-        if any(a < call.start < b for a, b in spans):
+        span = bisect.bisect_left(span_starts, call.start) - 1
+        if span >= 0 and spans[span][1] > call.start:
             continue
         found = _shortcodes.arguments(text, call.start, call.end, call.name_end)
         for argument in _shortcodes.translatable(rules, call.name, found):
@@ -390,10 +392,8 @@ def _line_mapper(lines: Sequence[str], starts: Sequence[int]) -> Callable[[int],
         content_starts.append(content_starts[-1] + len(line) + 1)
 
     def to_text(position: int) -> int:
-        for i in range(len(content_starts) - 1, -1, -1):
-            if position >= content_starts[i]:
-                return starts[i] + position - content_starts[i]
-        return starts[0] + position
+        i = max(0, bisect.bisect_right(content_starts, position) - 1)
+        return starts[i] + position - content_starts[i]
 
     return to_text
 
@@ -709,12 +709,14 @@ class _Walker:
 
 
 def _merge_words(pieces: Sequence[Piece]) -> list[Piece]:
+    """Neighbouring word pieces as one (joined once: a long paragraph stays linear)."""
     merged: list[Piece] = []
-    for piece in pieces:
-        if merged and piece.tag is None and merged[-1].tag is None:
-            merged[-1] = Piece(merged[-1].raw + piece.raw, merged[-1].text + piece.text)
+    for is_words, group in itertools.groupby(pieces, key=lambda p: p.tag is None):
+        run = list(group)
+        if is_words and len(run) > 1:
+            merged.append(Piece("".join(p.raw for p in run), "".join(p.text for p in run)))
         else:
-            merged.append(piece)
+            merged.extend(run)
     return merged
 
 

@@ -1,0 +1,112 @@
+"""Every piece of prose a reader sees is translated, every piece of markup comes back as it was.
+
+fixtures/prose/pages.md: whole posts (front matter, shortcodes, raw HTML)
+and their pseudo-localised copies, with a site's own keys and shortcodes
+(`KEYS`, `SHORTCODES`). A hypothesis property checks HTML fragments from a
+small grammar: tags, attributes that are not prose, and code content come
+back byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fixture_files import read_fixture_file
+from hypothesis import given
+from hypothesis import strategies as st
+
+from translator import _markdown
+from translator.document import DEFAULT_TRANSLATABLE_KEYS
+from translator.engines.pseudo import IdentityEngine, PseudoEngine
+from translator.page import read_page, translate_pages
+from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
+
+FIXTURES = Path(__file__).parent / "fixtures" / "prose"
+KEYS = (*DEFAULT_TRANSLATABLE_KEYS, "image_alt", "params.*.caption", "keywords")
+SHORTCODES = {
+    **DEFAULT_SHORTCODES,
+    "notice": ShortcodeRule(("title", 1), markdown_inner=True),
+    "alert": ShortcodeRule(("title",)),
+}
+
+
+def translate(text: str, engine: IdentityEngine | PseudoEngine) -> str:
+    md = _markdown.make_parser()
+    page = read_page(md, text, keys=KEYS, shortcodes=SHORTCODES)
+    (rendered,) = translate_pages(md, [page], engine, source="fr", target="en")
+    assert rendered.needs_review == ()
+    return rendered.text
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "source", "expected"), read_fixture_file(FIXTURES / "pages.md")
+)
+def test_pseudo(line: int, title: str, source: str, expected: str) -> None:
+    assert translate(source, PseudoEngine()) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "source", "expected"), read_fixture_file(FIXTURES / "pages.md")
+)
+def test_identity(line: int, title: str, source: str, expected: str) -> None:
+    assert translate(source, IdentityEngine()) == source
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "source", "expected"), read_fixture_file(FIXTURES / "pages.md")
+)
+def test_pseudo__crlf(line: int, title: str, source: str, expected: str) -> None:
+    crlf = source.replace("\n", "\r\n")
+    assert translate(crlf, PseudoEngine()) == expected.replace("\n", "\r\n")
+
+
+# -- HTML fragments from a small grammar ------------------------------------------------
+
+WORDS = st.sampled_from(["Bonjour", "le pain", "la mie", "dit-il", "&nbsp;", "&laquo;", "é", " "])
+ATTRIBUTES = st.sampled_from(
+    ['class="x"', 'href="/a_b"', 'alt="Une image"', "title='Le titre'", "data-x=1", "id=y"]
+)
+INLINE = st.sampled_from(["b", "em", "span", "a", "abbr"])
+VERBATIM = st.sampled_from(["code", "samp", "var"])
+
+
+@st.composite
+def fragments(draw: st.DrawFn, depth: int = 0) -> str:
+    kind = draw(st.sampled_from(["words", "inline", "verbatim", "img"] if depth < 2 else ["words"]))
+    if kind == "words":
+        return "".join(draw(st.lists(WORDS, min_size=1, max_size=4)))
+    attributes = "".join(f" {a}" for a in draw(st.lists(ATTRIBUTES, max_size=2)))
+    if kind == "img":
+        return f'<img src="i.png"{attributes}>'
+    name = draw(VERBATIM if kind == "verbatim" else INLINE)
+    inner = "".join(draw(st.lists(fragments(depth + 1), min_size=1, max_size=3)))
+    return f"<{name}{attributes}>{inner}</{name}>"
+
+
+@st.composite
+def html_blocks(draw: st.DrawFn) -> str:
+    block = draw(st.sampled_from(["p", "div", "figcaption", "summary"]))
+    inner = "".join(draw(st.lists(fragments(), min_size=1, max_size=4)))
+    return f"<{block}>{inner}</{block}>\n"
+
+
+def _kept(text: str) -> list[str]:
+    """What must come back byte for byte: tags with their attributes that are not prose, and
+    the whole of code, samp and var elements."""
+    verbatim = [m.group(0) for m in re.finditer(r"<(code|samp|var)\b.*?</\1>", text)]
+    text = re.sub(r"<(code|samp|var)\b.*?</\1>", "", text)
+    tags = re.findall(r"</?[a-z]+[^>]*>", text)
+    return [*verbatim, *(re.sub(r"""\s(?:alt|title)=("[^"]*"|'[^']*')""", "", t) for t in tags)]
+
+
+@given(html=html_blocks())
+def test_pseudo_html__markup_and_code_kept(html: str) -> None:
+    translated = translate(html, PseudoEngine())
+    assert _kept(translated) == _kept(html)
+
+
+@given(html=html_blocks())
+def test_identity_html__byte_identical(html: str) -> None:
+    assert translate(html, IdentityEngine()) == html
