@@ -11,16 +11,27 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
-from rich.table import Table
 
-from translator import models
+from translator._lazy import Lazy
 from translator.errors import TranslatorError
+
+if TYPE_CHECKING:
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+    from rich.table import Table
+
+    from translator import models
+else:
+    # urllib, the package index and Rich's tables load when a models command runs.
+    models = Lazy("translator.models")
+    DownloadColumn = Lazy("rich.progress", "DownloadColumn")
+    Progress = Lazy("rich.progress", "Progress")
+    TransferSpeedColumn = Lazy("rich.progress", "TransferSpeedColumn")
+    Table = Lazy("rich.table", "Table")
 
 __all__ = ("models_app",)
 

@@ -11,30 +11,49 @@ import dataclasses
 import functools
 import json
 import sys
-import webbrowser
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, TaskID
-from rich.table import Table
 
-from translator import _markdown, pipeline, review
 from translator._cli_models import models_app
-from translator.config import SiteConfig, find_site_root, load_config, write_init
-from translator.engines import make_engine
+from translator._lazy import Lazy
 from translator.errors import TooLargeError, TranslatorError
 from translator.files import MAX_POST_BYTES, atomic_write, decode_post, read_post
 from translator.incidents import internal_error
-from translator.lost_memory import check_memory_kept
-from translator.memory import Memory, site_lock
-from translator.page import Page, RenderedPage, read_page, translate_pages
-from translator.pipeline import Context
-from translator.review import copy_statuses
-from translator.review_page import review_page_for_site, write_review_page
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
+
+    from translator import _markdown, pipeline, review
+    from translator.config import SiteConfig, find_site_root, load_config, write_init
+    from translator.engines import make_engine
+    from translator.lost_memory import check_memory_kept
+    from translator.memory import Memory, site_lock
+    from translator.page import Page, RenderedPage, read_page, translate_pages
+    from translator.pipeline import Context
+    from translator.review import copy_statuses
+    from translator.review_page import review_page_for_site, write_review_page
+else:
+    # Imported when a command runs: `--help` needs none of them (see _lazy.py).
+    Progress, Table = Lazy("rich.progress", "Progress"), Lazy("rich.table", "Table")
+    _markdown, pipeline = Lazy("translator._markdown"), Lazy("translator.pipeline")
+    review, Context = Lazy("translator.review"), Lazy("translator.pipeline", "Context")
+    find_site_root = Lazy("translator.config", "find_site_root")
+    load_config = Lazy("translator.config", "load_config")
+    write_init = Lazy("translator.config", "write_init")
+    make_engine = Lazy("translator.engines", "make_engine")
+    check_memory_kept = Lazy("translator.lost_memory", "check_memory_kept")
+    Memory, site_lock = Lazy("translator.memory", "Memory"), Lazy("translator.memory", "site_lock")
+    read_page = Lazy("translator.page", "read_page")
+    translate_pages = Lazy("translator.page", "translate_pages")
+    copy_statuses = Lazy("translator.review", "copy_statuses")
+    review_page_for_site = Lazy("translator.review_page", "review_page_for_site")
+    write_review_page = Lazy("translator.review_page", "write_review_page")
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -431,6 +450,8 @@ def review_command(
     written = write_review_page(output, page)
     stderr.print(f"wrote {escape(str(written))}")
     if open_page:
+        import webbrowser  # noqa: PLC0415 - only for --open
+
         webbrowser.open(written.absolute().as_uri())
 
 

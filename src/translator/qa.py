@@ -69,9 +69,11 @@ def check_slot(
     `md` is the site's parser, to save building one per slot.
     """
     md = md or make_parser()
-    source_text, target_text = _text(md, source), _text(md, translation)
+    # One inline parse per text, none more for a slot that came back as it went.
+    source_text, before = _read(md, source)
+    target_text, after = (source_text, before) if translation == source else _read(md, translation)
     ratio = RATIOS.get((source_language, target_language), DEFAULT_RATIO)
-    flags = [*_notes(notes), *_markup(md, source, translation)]
+    flags = [*_notes(notes), *_markup(before, after)]
     flags += _same_items("numbers", _numbers(source_text), _numbers(target_text))
     flags += _same_items("urls", _URL.findall(source_text), _URL.findall(target_text))
     # A kept source is identical by design: the markup note already says why.
@@ -88,16 +90,26 @@ def _notes(notes: Sequence[str]) -> Iterator[str]:
         yield f"markup: {kind}: {note}"
 
 
-def _text(md: MarkdownIt, markdown: str) -> str:
-    """The prose of an inline Markdown text: markup, code and destinations left out."""
+def _read(md: MarkdownIt, markdown: str) -> tuple[str, Counter[str]]:
+    """The prose of an inline Markdown text (markup, code and destinations left out), and
+    what a translation must carry unchanged, each item with its count."""
+    shortcodes = list(find_shortcodes(markdown))
+    found = Counter(f"shortcode {markdown[c.start : c.end]}" for c in shortcodes)
+    # Outside a whole document the definitions are missing, so markdown-it sees these as text.
+    found.update(f"footnote {ref}" for ref in _FOOTNOTE_REF.findall(markdown))
+    found.update(f"reference [{label}]" for label in _REFERENCE.findall(markdown))
     # Shortcode delimiters and arguments are not prose; a paired shortcode's inner text is.
     parts, position = [], 0
-    for shortcode in find_shortcodes(markdown):
+    for shortcode in shortcodes:
         parts.extend([markdown[position : shortcode.start], " "])
         position = shortcode.end
-    markdown = "".join([*parts, markdown[position:]])
-    tokens = md.parseInline(markdown)[0].children or []
-    return _FOOTNOTE_REF.sub(" ", "".join(_prose(tokens)))
+    tokens = md.parseInline("".join([*parts, markdown[position:]]))[0].children or []
+    stack = list(tokens)
+    while stack:
+        token = stack.pop()
+        stack.extend(token.children or [])
+        found.update(_protected_item(token))
+    return _FOOTNOTE_REF.sub(" ", "".join(_prose(tokens))), found
 
 
 def _prose(tokens: Sequence[Token]) -> Iterator[str]:
@@ -119,20 +131,6 @@ def _prose(tokens: Sequence[Token]) -> Iterator[str]:
             yield " "
 
 
-def _protected(md: MarkdownIt, markdown: str) -> Counter[str]:
-    """What the translation must carry unchanged, each item with its count."""
-    found = Counter(f"shortcode {markdown[c.start : c.end]}" for c in find_shortcodes(markdown))
-    # Outside a whole document the definitions are missing, so markdown-it sees these as text.
-    found.update(f"footnote {ref}" for ref in _FOOTNOTE_REF.findall(markdown))
-    found.update(f"reference [{label}]" for label in _REFERENCE.findall(markdown))
-    stack = list(md.parseInline(markdown)[0].children or [])
-    while stack:
-        token = stack.pop()
-        stack.extend(token.children or [])
-        found.update(_protected_item(token))
-    return found
-
-
 def _protected_item(token: Token) -> Iterator[str]:
     if token.type == "link_open":
         kind = "autolink" if token.markup == "autolink" else "link"
@@ -148,8 +146,7 @@ def _protected_item(token: Token) -> Iterator[str]:
         yield f"math {token.content}"
 
 
-def _markup(md: MarkdownIt, source: str, translation: str) -> Iterator[str]:
-    before, after = _protected(md, source), _protected(md, translation)
+def _markup(before: Counter[str], after: Counter[str]) -> Iterator[str]:
     for item in sorted((before - after).elements()):
         yield f"markup: lost {item}"
     for item in sorted((after - before).elements()):
@@ -171,7 +168,7 @@ def _same_items(code: str, source: Sequence[str], target: Sequence[str]) -> Iter
 
 def _untranslated(source: str, target: str, keep: Sequence[str]) -> Iterator[str]:
     words = _ordinary_words(source, keep)
-    if len(words) >= MIN_WORDS and words == _ordinary_words(target, keep):
+    if len(words) >= MIN_WORDS and (target == source or words == _ordinary_words(target, keep)):
         yield f"untranslated: came back as it went ({' '.join(words[:6])}…)"
 
 
