@@ -23,6 +23,7 @@ the 87 corpus pages in one process. Not a test.
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -136,9 +137,11 @@ def main() -> None:
     for size, times in rows:
         print(f"{size:>10} " + " ".join(f"{times[s] / times['parse']:>13.2f}x" for s in steps))
     print("\ngrowth of time over growth of input (1.00 = linear)")
-    for (size0, t0), (size1, t1) in zip(rows, rows[1:], strict=False):
+    for (size0, t0), (size1, t1) in itertools.pairwise(rows):
         label = f"{size0 // 1000}K→{size1 // 1000}K"
-        print(f"{label:>10} " + " ".join(f"{(t1[s] / t0[s]) / (size1 / size0):>14.2f}" for s in steps))
+        print(
+            f"{label:>10} " + " ".join(f"{(t1[s] / t0[s]) / (size1 / size0):>14.2f}" for s in steps)
+        )
     corpus(md, rounds)
 
 

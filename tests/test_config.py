@@ -269,8 +269,14 @@ def test_load_config__translator_toml_translatable_keys(tmp_path: Path) -> None:
 
 
 def test_init_template__parses_with_tomllib() -> None:
-    assert set(tomllib.loads(INIT_TEMPLATE)) == {"engine", "glossary", "review", "dask", "limits"}
-    assert set(tomllib.loads(INIT_TEMPLATE)) == {"engine", "glossary", "review", "shortcodes", "dask"}
+    assert set(tomllib.loads(INIT_TEMPLATE)) == {
+        "engine",
+        "glossary",
+        "review",
+        "limits",
+        "shortcodes",
+        "dask",
+    }
 
 
 def test_init_template__gives_the_defaults(tmp_path: Path) -> None:

@@ -104,7 +104,9 @@ def test_parse__dates_are_not_fields() -> None:
 
 
 def test_parse__each_string_of_a_list_is_a_field() -> None:
-    document = parse_document("---\ntitle: [a, 2]\nkeywords: [b]\n---\n", translatable_keys=["title"])
+    document = parse_document(
+        "---\ntitle: [a, 2]\nkeywords: [b]\n---\n", translatable_keys=["title"]
+    )
     assert [f.key for f in document.fields] == ["title[0]"]
 
 

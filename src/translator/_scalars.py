@@ -57,7 +57,7 @@ def yaml_plain(value: str) -> str | None:
 
 def _yaml_block(style: str, raw: str, value: str) -> str | None:
     """A folded or literal block scalar with the source's header, indentation and width."""
-    header, newline, rest = raw.partition("\n")
+    header, _, rest = raw.partition("\n")
     lines = rest.split("\n")
     first = next((line for line in lines if line.strip()), "")
     indent = first[: len(first) - len(first.lstrip(" "))]
@@ -109,9 +109,10 @@ def _toml(style: str, value: str) -> Iterator[str]:
         if "'" not in value and not _TOML_CONTROL.search(value):
             yield f"'{value}'"
     elif style == "'''":
-        if "'''" not in value and not value.startswith("\n") and not value.endswith("'"):
-            if not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", value.replace("\r\n", "\n")):
-                yield f"'''{value}'''"
+        control = re.search(r"[\x00-\x08\x0b-\x1f\x7f]", value.replace("\r\n", "\n"))
+        fits = "'''" not in value and not value.startswith("\n") and not value.endswith("'")
+        if fits and not control:
+            yield f"'''{value}'''"
     elif style == '"""':
         yield '"""' + toml_string(value)[1:-1] + '"""'
 

@@ -169,7 +169,8 @@ def _move_edge_spaces(items: Sequence[Item]) -> list[Item]:
 def _merge_words(items: Sequence[Item]) -> list[Item]:
     merged: list[Item] = []
     for is_words, group in itertools.groupby((i for i in items if i != ""), key=_is_words):
-        merged.extend(["".join(group)] if is_words else group)  # type: ignore[arg-type]
+        run = list(group)
+        merged.extend(["".join(run)] if is_words else run)  # type: ignore[arg-type]
     return merged
 
 

@@ -450,7 +450,7 @@ def review_command(
     written = write_review_page(output, page)
     stderr.print(f"wrote {escape(str(written))}")
     if open_page:
-        import webbrowser  # noqa: PLC0415 - only for --open
+        import webbrowser
 
         webbrowser.open(written.absolute().as_uri())
 

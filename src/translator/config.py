@@ -315,7 +315,7 @@ def _check_shortcodes(table: Mapping[str, Any], path: Path, text: str) -> None:
     """Each [shortcodes.NAME]: params, a list of names and positions; inner, markdown or raw."""
     for name, rule in table.items():
         _expect(rule, dict, f"shortcodes.{name}", path, text, key=name)
-        for key, value in rule.items():
+        for key in rule:
             if key not in ("params", "inner"):
                 raise ConfigError(
                     f"unknown setting shortcodes.{name}.{key}",
@@ -332,7 +332,7 @@ def _check_shortcodes(table: Mapping[str, Any], path: Path, text: str) -> None:
                 )
         if rule.get("inner", "raw") not in ("raw", "markdown"):
             raise ConfigError(
-                f"shortcodes.{name}.inner must be \"markdown\" or \"raw\"",
+                f'shortcodes.{name}.inner must be "markdown" or "raw"',
                 path=path,
                 line=_line_of(text, "inner"),
             )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -251,7 +251,9 @@ def _load_yaml(content: str) -> Any:
     return yaml.load(content, Loader=YamlLoader)  # safe: a SafeLoader subclass
 
 
-_LOADERS = {"yaml": _load_yaml, "toml": load_toml, "json": load_json}
+_LOADERS: Mapping[str, Callable[[str], Any]] = MappingProxyType(
+    {"yaml": _load_yaml, "toml": load_toml, "json": load_json}
+)
 
 
 def _yaml_scalar(value: str, *, style: str = '"') -> str:
@@ -268,25 +270,7 @@ def _yaml_scalar(value: str, *, style: str = '"') -> str:
     return _yaml_double(value)
 
 
-_YAML_PRINTABLE = re.compile("[\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_YAML_ESCAPES = MappingProxyType({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"})
-
-
-def _yaml_double(value: str) -> str:
-    """A YAML double-quoted scalar: printable characters as they are, the rest escaped."""
-    out = []
-    for char in value:
-        if char in _YAML_ESCAPES:
-            out.append(_YAML_ESCAPES[char])
-        elif _YAML_PRINTABLE.match(char) and char not in "\u2028\u2029\ufeff":
-            out.append(char)
-        elif ord(char) <= 0xFF:
-            out.append(f"\\x{ord(char):02x}")
-        elif ord(char) <= 0xFFFF:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    return '"' + "".join(out) + '"'
+_yaml_double = _scalars.yaml_double
 
 
 def _loads_yaml_scalar(candidate: str) -> object:

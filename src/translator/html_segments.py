@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -34,15 +35,38 @@ __all__ = (
 TRANSLATABLE_ATTRIBUTES = frozenset({"alt", "title", "aria-label", "placeholder"})
 """Attributes whose values are prose."""
 _INLINE = frozenset(
-    "a abbr b bdi bdo cite data del dfn em font i ins kbd label mark q s small span strong "
-    "sub sup time u".split()
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "ins",
+        "kbd",
+        "label",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+    ]
 )
-_VOID = frozenset("area br embed img input source track wbr".split())
+_VOID = frozenset(["area", "br", "embed", "img", "input", "source", "track", "wbr"])
 _INLINE_VERBATIM = frozenset({"code", "samp", "var"})
 _BLOCK_VERBATIM = frozenset({"pre", "script", "style", "svg", "math", "textarea"})
-_ATTRIBUTE = re.compile(
-    r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
-)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _TAG_NAME = re.compile(r"</?[^\s/>]+")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]*);")
 _SPACE = re.compile(r"\s+")
@@ -124,7 +148,7 @@ def _events(content: str) -> list[tuple[_Event, int]] | None:
     recorder.close()
     events = recorder.events
     starts = [e.start for e in events]
-    if not events or starts[0] != 0 or any(a >= b for a, b in zip(starts, starts[1:])):
+    if not events or starts[0] != 0 or any(a >= b for a, b in itertools.pairwise(starts)):
         return None
     found = list(zip(events, [*starts[1:], len(content)], strict=True))
     # A `<` that makes no tag (`<div id="x"` cut short) is text to the parser, not to

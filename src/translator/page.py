@@ -17,7 +17,6 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from translator import _markdown
 from translator.document import (
     DEFAULT_TRANSLATABLE_KEYS,
     Document,
@@ -28,8 +27,8 @@ from translator.document import (
 from translator.engines import Engine
 from translator.errors import NestingError
 from translator.reassemble import Rendered, render_segment, splice
-from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 from translator.segments import Segment, extract_segments, inline_segment
+from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 from translator.structure_check import breaking_segments, line_numbers
 
 __all__ = ("Page", "RenderedPage", "SegmentReport", "read_page", "render_page", "translate_pages")
@@ -228,8 +227,7 @@ def _keep_structure(md: MarkdownIt, page: Page, rendered: list[Rendered]) -> lis
     body = page.text[start:]
     spans = [(s.start - start, s.end - start) for s in page.segments]
     texts = [
-        r.text if r.text != s.source else None
-        for s, r in zip(page.segments, rendered, strict=True)
+        r.text if r.text != s.source else None for s, r in zip(page.segments, rendered, strict=True)
     ]
     breaking = breaking_segments(md, body, spans, texts)
     return [

@@ -214,8 +214,10 @@ def _quote_argument(text: str, segment: Segment) -> str | None:
 def _escape_words(words: str, segment: Segment, *, escape_all: bool) -> str:
     if segment.html:
         words = words.replace("&", "&amp;").replace("<", "&lt;")
-        return words.replace('"', "&quot;") if segment.quote in ('"', "") else words.replace(
-            "'", "&#39;" if segment.quote == "'" else "'"
+        return (
+            words.replace('"', "&quot;")
+            if segment.quote in ('"', "")
+            else words.replace("'", "&#39;" if segment.quote == "'" else "'")
         )
     if segment.quote == '"':
         words = words.replace('"', '\\"')

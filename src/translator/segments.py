@@ -513,11 +513,7 @@ class _Walker:
         if kind == "text":
             self.text(token.content)
         elif kind == "text_special":
-            self.expect(token.markup)
-            # Letters come back as the translation spells them; `&nbsp;`, `&laquo;` do not.
-            if token.markup.startswith("&") and not token.content.isalnum():
-                self.entities.setdefault(token.content, token.markup)
-            self.words(len(token.markup), token.content)
+            self.special(token)
         elif kind == "softbreak":
             self.softbreak()
         elif kind == "hardbreak":
@@ -540,6 +536,14 @@ class _Walker:
         else:
             raise _UnmappableError(kind)
         return index + 1
+
+    def special(self, token: Token) -> None:
+        """An escape or an entity: its character reaches the engine."""
+        self.expect(token.markup)
+        # Letters come back as the translation spells them; `&nbsp;`, `&laquo;` do not.
+        if token.markup.startswith("&") and not token.content.isalnum():
+            self.entities.setdefault(token.content, token.markup)
+        self.words(len(token.markup), token.content)
 
     def html(self, tokens: Sequence[Token], index: int) -> int:
         """An HTML tag is a placeholder; `<code>…</code>` and its kin are one, content and all."""

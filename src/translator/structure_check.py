@@ -52,7 +52,9 @@ def breaking_segments(
     }
 
 
-def _apply(body: str, spans: Sequence[Span], texts: Sequence[str | None], which: Sequence[int]) -> str:
+def _apply(
+    body: str, spans: Sequence[Span], texts: Sequence[str | None], which: Sequence[int]
+) -> str:
     return splice(body, [(*spans[n], texts[n] or "") for n in which])
 
 
