@@ -21,6 +21,7 @@ from translator.config import (
 )
 from translator.document import DEFAULT_TRANSLATABLE_KEYS
 from translator.errors import ConfigError, UnsafePathError
+from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 
 DIRECTORIES_TOML = """\
 defaultContentLanguage = "fr"
@@ -593,3 +594,38 @@ def test_find_site_root__none_found(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         find_site_root(tmp_path)
     assert "translator init" in (caught.value.hint or "")
+
+
+# [shortcodes]: prose arguments and Markdown bodies of a site's own shortcodes.
+
+
+def test_load_config__shortcodes_added_to_hugo_builtins(tmp_path: Path) -> None:
+    own = '[shortcodes.notice]\nparams = ["title", 1]\ninner = "markdown"\n'
+    rules = load_config(with_own(tmp_path, own)).shortcodes
+    assert (rules["notice"], rules["figure"]) == (
+        ShortcodeRule(("title", 1), markdown_inner=True),
+        DEFAULT_SHORTCODES["figure"],
+    )
+
+
+def test_load_config__shortcode_name_with_a_slash(tmp_path: Path) -> None:
+    own = '[shortcodes."blocks/feature"]\nparams = ["title"]\n'
+    assert load_config(with_own(tmp_path, own)).shortcodes["blocks/feature"].params == ("title",)
+
+
+def test_load_config__shortcode_param_neither_name_nor_position(tmp_path: Path) -> None:
+    error = config_error(with_own(tmp_path, "[shortcodes.notice]\nparams = [true]\n"))
+    assert (error.message, error.line) == (
+        "shortcodes.notice.params: True is neither a name nor a position",
+        2,
+    )
+
+
+def test_load_config__shortcode_inner_is_markdown_or_raw(tmp_path: Path) -> None:
+    error = config_error(with_own(tmp_path, '[shortcodes.notice]\ninner = "html"\n'))
+    assert (error.message, error.line) == ('shortcodes.notice.inner must be "markdown" or "raw"', 2)
+
+
+def test_load_config__unknown_shortcode_setting(tmp_path: Path) -> None:
+    error = config_error(with_own(tmp_path, "[shortcodes.notice]\nparam = ['title']\n"))
+    assert (error.message, error.line) == ("unknown setting shortcodes.notice.param", 2)

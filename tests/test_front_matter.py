@@ -43,13 +43,25 @@ FORMATS = {
     "toml literal": "+++\ntitle = 'Bonjour'\n+++\n",
     "json": '{\n  "title": "Bonjour"\n}\n',
 }
+STYLES = {
+    "yaml folded": "---\ntitle: >-\n  Bonjour\n  tout le monde\ndraft: false\n---\n",
+    "yaml folded clip": "---\ntitle: >\n  Bonjour\n---\n",
+    "yaml literal": "---\ntitle: |\n  Bonjour\n---\n",
+    "yaml flow list": "---\ntitle: [Bonjour, 'Salut']\n---\n",
+    "toml multi-line": '+++\ntitle = """Bonjour"""\n+++\n',
+    "toml multi-line literal": "+++\ntitle = '''Bonjour'''\n+++\n",
+    "toml array": "+++\ntitle = [\"Bonjour\", 'Salut']\n+++\n",
+    "json list": '{"title": ["Bonjour", "Salut"]}\n',
+}
 
 
-@pytest.mark.parametrize("text", FORMATS.values(), ids=FORMATS.keys())
+@pytest.mark.parametrize("text", [*FORMATS.values(), *STYLES.values()], ids=[*FORMATS, *STYLES])
 @given(value=st.text())
 def test_replace_title__parses_back_exactly(text: str, value: str) -> None:
-    replaced = replace_fields(parse_document(text), {"title": value})
-    assert read_values(replaced)["title"] == value
+    document = parse_document(text)
+    replaced = replace_fields(document, {f.key: value for f in document.fields})
+    title = read_values(replaced)["title"]
+    assert (title if isinstance(title, list) else [title]) == [value] * len(document.fields)
 
 
 @pytest.mark.parametrize("text", FORMATS.values(), ids=FORMATS.keys())

@@ -32,3 +32,33 @@ def test_translation_that_would_become_a_reference_definition_keeps_the_source()
     assert rendered.text == '---\ntitle: "[x]: /url"\n---\n\nUn paragraphe.\n'
     assert rendered.reports[1].outcome == "kept_source"
     assert "the translation changed the blocks" in rendered.reports[1].notes
+
+
+class Breaks:
+    """A test engine that turns one given text into a reference definition, others pseudo."""
+
+    name = "breaks"
+
+    def __init__(self, breaking: str) -> None:
+        self.breaking = breaking
+
+    def translate(self, texts: Sequence[str], *, source: str, target: str) -> list[str]:
+        return ["[x]: /url" if t == self.breaking else f"{t} (en)" for t in texts]
+
+    def model_version(self, *, source: str, target: str) -> str:
+        return "1"
+
+
+def test_structure_check__only_the_breaking_segment_keeps_its_source() -> None:
+    md = _markdown.make_parser()
+    text = "Premier.\n\n- Deuxième.\n- Troisième.\n\nQuatrième.\n"
+    (rendered,) = translate_pages(
+        md, [read_page(md, text)], Breaks("Troisième."), source="fr", target="en"
+    )
+    assert rendered.text == "Premier. (en)\n\n- Deuxième. (en)\n- Troisième.\n\nQuatrième. (en)\n"
+    assert [r.outcome for r in rendered.reports] == [
+        "translated",
+        "translated",
+        "kept_source",
+        "translated",
+    ]
