@@ -249,13 +249,20 @@ def _signature(tokens: Sequence[Token]) -> tuple[object, ...]:
     return tuple(sorted(shape, key=repr))
 
 
-def structure(md: MarkdownIt, text: str) -> list[tuple[object, ...]]:
+DEFAULT_MARKDOWN_INNER = ("details",)
+"""Hugo's built-in shortcodes whose body is Markdown (see shortcodes.DEFAULT_SHORTCODES)."""
+
+
+def structure(
+    md: MarkdownIt, text: str, *, markdown_inner: Collection[str] = DEFAULT_MARKDOWN_INNER
+) -> list[tuple[object, ...]]:
     """The tree of elements a Markdown text renders to, without its words.
 
     Two texts with equal structure differ only inside text: same blocks, same
-    markup, same code, URLs and raw HTML.
+    markup, same code, URLs and raw HTML. `markdown_inner` names the paired
+    shortcodes whose body is Markdown, as when the text was cut.
     """
-    source = prepare(text)
+    source = prepare(text, markdown_inner=markdown_inner)
     tokens, _ = parse(md, source)
     shape: list[tuple[object, ...]] = []
     for token in tokens:

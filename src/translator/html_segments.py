@@ -162,8 +162,30 @@ def html_runs(content: str, protected: re.Pattern[str]) -> Iterator[list[HtmlPie
     """The runs of an HTML text, each a list of pieces; runs without words are yielded too.
 
     `protected` finds what becomes a placeholder inside words (URLs, masked
-    shortcodes, glossary terms as the group `term`).
+    shortcodes, glossary terms as the group `term`). A line break between two
+    tags ends a run: `</a>` then `<a …>` on the next line are two buttons, not
+    one sentence.
     """
+    for run in _runs(content, protected):
+        yield from _split_at_tag_lines(run)
+
+
+_TAGS = frozenset({"open", "close", "void", "verbatim"})
+
+
+def _split_at_tag_lines(run: list[HtmlPiece]) -> Iterator[list[HtmlPiece]]:
+    kinds = [p.kind for p in run if p.kind != "space"]
+    solid = [n for n, p in enumerate(run) if p.kind != "space"]
+    start = 0
+    for k, n in enumerate(solid):
+        if kinds[k] == "break" and 0 < k < len(kinds) - 1:
+            if kinds[k - 1] in _TAGS and kinds[k + 1] in _TAGS:
+                yield run[start:n]
+                start = n + 1
+    yield run[start:]
+
+
+def _runs(content: str, protected: re.Pattern[str]) -> Iterator[list[HtmlPiece]]:
     found = _events(content)
     if found is None:
         return

@@ -17,6 +17,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from translator._markdown import DEFAULT_MARKDOWN_INNER
 from translator.document import (
     DEFAULT_TRANSLATABLE_KEYS,
     Document,
@@ -52,6 +53,8 @@ class Page:
     """markdown-it's env for the body (reference definitions)."""
     terms: tuple[str, ...] = ()
     """Glossary terms that reach no engine (placeholders in every unit)."""
+    markdown_inner: tuple[str, ...] = DEFAULT_MARKDOWN_INNER
+    """Paired shortcodes whose body was cut as Markdown (the structure check parses alike)."""
 
     @property
     def units(self) -> list[str]:
@@ -117,7 +120,8 @@ def read_page(
     except NestingError as error:  # its line counts from the body: make it the file's
         error.line = (error.line or 1) + text.count("\n", 0, document.body_start)
         raise
-    return Page(text, document, fields, field_segments, tuple(segments), env, tuple(terms))
+    inner = tuple(name for name, rule in shortcodes.items() if rule.markdown_inner)
+    return Page(text, document, fields, field_segments, tuple(segments), env, tuple(terms), inner)
 
 
 def render_page(
@@ -229,7 +233,7 @@ def _keep_structure(md: MarkdownIt, page: Page, rendered: list[Rendered]) -> lis
     texts = [
         r.text if r.text != s.source else None for s, r in zip(page.segments, rendered, strict=True)
     ]
-    breaking = breaking_segments(md, body, spans, texts)
+    breaking = breaking_segments(md, body, spans, texts, markdown_inner=page.markdown_inner)
     return [
         Rendered(s.source, "kept_source", (*r.notes, "the translation changed the blocks"))
         if n in breaking

@@ -51,6 +51,7 @@ from translator.page import (
     slot_labels,
     slot_texts,
 )
+from translator.prose_coverage import uncovered_prose
 from translator.qa import check_slot
 from translator.site import Post, find_orphans, find_posts, target_for
 
@@ -460,7 +461,9 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
             zip(slot_labels(prepared.page), rendered.reports, strict=True)
         )
     ]
-    merged = merge_slots(new_slots, prepared.record, prepared.current)
+    merged = merge_slots(
+        _with_coverage(context, prepared, new_slots), prepared.record, prepared.current
+    )
     text = _copy_text(context, prepared, merged, translations)
     result = PostResult(
         post.source_key,
@@ -478,6 +481,20 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
     record = _record(context, prepared, merged, translations, text)
     save_copy(context, post.target, record, merged.retired)
     return result
+
+
+def _with_coverage(context: Context, prepared: Prepared, slots: list[NewSlot]) -> list[NewSlot]:
+    """Prose no slot covers (undeclared keys and shortcodes) flags the post's first slot."""
+    page = prepared.page
+    found = uncovered_prose(
+        page.document,
+        page.segments,
+        keys=context.config.translatable_keys,
+        rules=context.config.shortcodes,
+    )
+    if found and slots:
+        slots[0] = replace(slots[0], notes=(*slots[0].notes, *found))
+    return slots
 
 
 def save_copy(

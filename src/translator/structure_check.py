@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from markdown_it import MarkdownIt
 
@@ -23,33 +23,41 @@ from translator.reassemble import splice
 __all__ = ("breaking_segments",)
 
 Span = tuple[int, int]
+Shape = list[tuple[object, ...]]
 
 
 def breaking_segments(
-    md: MarkdownIt, body: str, spans: Sequence[Span], texts: Sequence[str | None]
+    md: MarkdownIt,
+    body: str,
+    spans: Sequence[Span],
+    texts: Sequence[str | None],
+    *,
+    markdown_inner: Collection[str] = _markdown.DEFAULT_MARKDOWN_INNER,
 ) -> set[int]:
     """Indices of segments whose text (None: unchanged) changes the body's structure alone.
 
     `spans` are the segments' (start, end) offsets in `body`, in order.
     """
+
+    def shape(text: str) -> Shape:
+        return _markdown.structure(md, text, markdown_inner=markdown_inner)
+
     changed = [n for n, text in enumerate(texts) if text is not None]
     if not changed:
         return set()
-    expected = _markdown.structure(md, body)
-    if _markdown.structure(md, _apply(body, spans, texts, changed)) == expected:
+    expected = shape(body)
+    if shape(_apply(body, spans, texts, changed)) == expected:
         return set()
-    blocks = _top_level_blocks(md, body)
+    blocks = _top_level_blocks(md, body, markdown_inner)
     breaking: set[int] = set()
     for start, end in blocks:
         inside = [n for n in changed if start <= spans[n][0] < end]
         if inside:
-            breaking |= _in_block(md, body, (start, end), spans, texts, inside)
+            breaking |= _in_block(shape, body, (start, end), spans, texts, inside)
     kept = [n for n in changed if n not in breaking]
-    if _markdown.structure(md, _apply(body, spans, texts, kept)) == expected:
+    if shape(_apply(body, spans, texts, kept)) == expected:
         return breaking
-    return breaking | {
-        n for n in kept if _markdown.structure(md, _apply(body, spans, texts, [n])) != expected
-    }
+    return breaking | {n for n in kept if shape(_apply(body, spans, texts, [n])) != expected}
 
 
 def _apply(
@@ -59,7 +67,7 @@ def _apply(
 
 
 def _in_block(
-    md: MarkdownIt,
+    shape: Callable[[str], Shape],
     body: str,
     block: Span,
     spans: Sequence[Span],
@@ -70,20 +78,16 @@ def _in_block(
     text = body[start:end]
     local = [(spans[n][0] - start, min(spans[n][1], end) - start) for n in inside]
     local_texts = [texts[n] for n in inside]
-    expected = _markdown.structure(md, text)
+    expected = shape(text)
     every = list(range(len(inside)))
-    if _markdown.structure(md, _apply(text, local, local_texts, every)) == expected:
+    if shape(_apply(text, local, local_texts, every)) == expected:
         return set()
-    return {
-        inside[k]
-        for k in every
-        if _markdown.structure(md, _apply(text, local, local_texts, [k])) != expected
-    }
+    return {inside[k] for k in every if shape(_apply(text, local, local_texts, [k])) != expected}
 
 
-def _top_level_blocks(md: MarkdownIt, body: str) -> list[Span]:
+def _top_level_blocks(md: MarkdownIt, body: str, markdown_inner: Collection[str]) -> list[Span]:
     """Offsets of each top-level block, from its first line to the next block's first line."""
-    source = _markdown.prepare(body)
+    source = _markdown.prepare(body, markdown_inner=markdown_inner)
     tokens, _ = _markdown.parse(md, source)
     firsts = sorted({t.map[0] for t in tokens if t.level == 0 and t.map is not None})
     starts = [source.to_original(source.line_starts[line]) for line in firsts]
