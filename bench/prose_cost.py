@@ -128,7 +128,10 @@ def main() -> None:
     rounds = parser.parse_args().rounds
     md = _markdown.make_parser()
     parts = bodies()
-    rows = [(size, measure(md, post(size, parts), rounds)) for size in SIZES]
+    rows = []
+    for size in SIZES:
+        rows.append((size, measure(md, post(size, parts), rounds)))
+        print(f"measured {size}: {rows[-1][1]}", flush=True)
     steps = list(rows[0][1])
     print(f"{'size':>10} " + " ".join(f"{s:>14}" for s in steps))
     for size, times in rows:

@@ -1,0 +1,92 @@
+"""Prose nothing translates is flagged: undeclared keys, arguments and raw shortcode bodies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sites import make_site
+
+from translator import _markdown
+from translator.document import DEFAULT_TRANSLATABLE_KEYS
+from translator.engines.pseudo import pseudo_localize
+from translator.memory import Memory
+from translator.page import read_page
+from translator.prose_coverage import uncovered_prose
+from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
+
+
+def flags(text: str, rules: dict[str, ShortcodeRule] | None = None) -> list[str]:
+    rules = rules or dict(DEFAULT_SHORTCODES)
+    page = read_page(_markdown.make_parser(), text, shortcodes=rules)
+    return uncovered_prose(
+        page.document, page.segments, keys=DEFAULT_TRANSLATABLE_KEYS, rules=rules
+    )
+
+
+def test_front_matter_key_not_declared() -> None:
+    assert flags("---\nhero_title: Le pain du jour\n---\n") == [
+        (
+            "prose: front matter hero_title reads like prose and is not translated — "
+            'add "hero_title" to translatable_keys'
+        )
+    ]
+
+
+def test_front_matter_paths_tags_and_short_values_are_quiet() -> None:
+    text = "---\nimage: /img/le-pain-du-jour.jpg\ntags: [le pain du jour]\nauthor: Jean\n---\n"
+    assert flags(text) == []
+
+
+def test_shortcode_argument_not_declared() -> None:
+    assert flags('{{< notice tip title="Une astuce utile" icon="fa-user-secret" >}}\n') == [
+        (
+            "prose: shortcode notice argument title reads like prose and is not translated — "
+            "add it to [shortcodes.notice] params"
+        )
+    ]
+
+
+def test_declared_argument_inside_a_paragraph() -> None:
+    assert flags('Voir {{< figure src="a.jpg" caption="Le pain du jour" >}} ici.\n') == [
+        (
+            "prose: shortcode figure argument caption is not translated inside a paragraph — "
+            "put the call on a line of its own"
+        )
+    ]
+
+
+def test_raw_shortcode_body() -> None:
+    text = "{{< blocks/cover >}}\n<p>Essai gratuit de quatorze jours</p>\n{{< /blocks/cover >}}\n"
+    assert flags(text) == [
+        (
+            "prose: the body of blocks/cover is kept as it is — if its template renders it as "
+            'Markdown, set inner = "markdown" under [shortcodes."blocks/cover"]'
+        )
+    ]
+
+
+def test_declared_raw_body_and_arguments_are_quiet() -> None:
+    text = '{{< cover title="Un titre de page" >}}\n<p>Essai gratuit de quatorze jours</p>\n{{< /cover >}}\n'
+    rules = {**DEFAULT_SHORTCODES, "cover": ShortcodeRule(("title",), markdown_inner=True)}
+    assert flags(text, rules) == []
+
+
+def test_run__site_shortcodes_translated_and_undeclared_prose_flagged(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    site.write(
+        "translator.toml",
+        '[shortcodes.notice]\nparams = ["title"]\ninner = "markdown"\n',
+    )
+    site.write(
+        "content/fr/post.md",
+        "---\ntitle: Un titre\nhero_title: Le pain du jour\n---\n"
+        '{{< notice title="Une astuce" >}}\nUn conseil utile.\n{{< /notice >}}\n',
+    )
+    site.run_json()
+    copy = site.read("content/en/post.md")
+    assert f'title="{pseudo_localize("Une astuce")}"' in copy
+    assert pseudo_localize("Un conseil utile.") in copy
+    with Memory.open(tmp_path / ".translator" / "memory.sqlite") as memory:
+        record = memory.post("content/fr/post.md", "en")
+    assert record is not None
+    assert any("front matter hero_title" in note for note in record.slots[0].notes)
