@@ -178,10 +178,10 @@ def _split_at_tag_lines(run: list[HtmlPiece]) -> Iterator[list[HtmlPiece]]:
     solid = [n for n, p in enumerate(run) if p.kind != "space"]
     start = 0
     for k, n in enumerate(solid):
-        if kinds[k] == "break" and 0 < k < len(kinds) - 1:
-            if kinds[k - 1] in _TAGS and kinds[k + 1] in _TAGS:
-                yield run[start:n]
-                start = n + 1
+        between_tags = 0 < k < len(kinds) - 1 and {kinds[k - 1], kinds[k + 1]} <= _TAGS
+        if kinds[k] == "break" and between_tags:
+            yield run[start:n]
+            start = n + 1
     yield run[start:]
 
 
