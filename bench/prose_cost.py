@@ -5,7 +5,7 @@
 Generated posts of 0.5, 2 and 8 MB are the corpus pages' bodies
 (/work/shared/corpus/fr, or the sample posts in content/fr) repeated, with
 front matter, shortcodes and raw HTML. For each, in the same process, the
-best of `--rounds` times of:
+least CPU time (time.process_time) of `--rounds` runs of:
 
 - parse: one markdown-it parse of the same text (the unit of the ratios);
 - identity: read_page + render_page (structure check included) with the
@@ -72,11 +72,13 @@ def post(size: int, parts: Sequence[str]) -> str:
 
 
 def best(rounds: int, step: Callable[[], object]) -> float:
+    """The least CPU time of `rounds` runs: CPU time, not wall time, so that other
+    processes on a shared machine do not skew the ratios."""
     times = []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         step()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
