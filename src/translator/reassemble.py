@@ -195,6 +195,17 @@ def _escape(words: str, segment: Segment, *, escape_all: bool) -> str:
     )
 
 
+_HTML_QUOTES = MappingProxyType({'"': "&quot;", "": "&quot;", "'": "&#39;"})
+
+
+def _escape_html(words: str, quote: str | None) -> str:
+    """HTML text, or an attribute value inside `quote` (a bare one may get `"` quotes)."""
+    words = words.replace("&", "&amp;").replace("<", "&lt;")
+    if quote is None:
+        return words
+    return words.replace(quote or '"', _HTML_QUOTES[quote])
+
+
 def _quote_argument(text: str, segment: Segment) -> str | None:
     """A shortcode argument's or an HTML attribute's new value, fit for its quotes; None if
     it cannot be."""
@@ -213,12 +224,7 @@ def _quote_argument(text: str, segment: Segment) -> str | None:
 
 def _escape_words(words: str, segment: Segment, *, escape_all: bool) -> str:
     if segment.html:
-        words = words.replace("&", "&amp;").replace("<", "&lt;")
-        return (
-            words.replace('"', "&quot;")
-            if segment.quote in ('"', "")
-            else words.replace("'", "&#39;" if segment.quote == "'" else "'")
-        )
+        return _escape_html(words, segment.quote)
     if segment.quote == '"':
         words = words.replace('"', '\\"')
     if escape_all:
