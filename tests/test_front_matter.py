@@ -125,3 +125,8 @@ def test_parse__each_string_of_a_list_is_a_field() -> None:
 def test_parse__a_leading_shortcode_is_not_json() -> None:
     document = parse_document("{{% note %}}\nTexte\n{{% /note %}}\n")
     assert (document.format, document.body_start) == (None, 0)
+
+
+def test_parse__a_yaml_alias_is_not_a_second_field() -> None:
+    document = parse_document("---\ntitle: &t Le pain\nsubtitle: *t\n---\n")
+    assert [f.key for f in document.fields] == ["title"]

@@ -73,8 +73,16 @@ def value_at(data: Any, path: Path) -> Any:
 
 
 def yaml_scalars(content: str, node: yaml.Node | None) -> Iterator[Scalar]:
-    """Every string scalar of a composed YAML document, with its path."""
-    yield from _yaml_walk(content, node, ())
+    """Every string scalar of a composed YAML document, with its path.
+
+    An alias (`*name`) is the node of its anchor: only the anchor's path is given, so no
+    span is ever replaced twice.
+    """
+    seen: set[int] = set()
+    for found in _yaml_walk(content, node, ()):
+        if found.start not in seen:
+            seen.add(found.start)
+            yield found
 
 
 def _yaml_walk(content: str, node: yaml.Node | None, path: Path) -> Iterator[Scalar]:
