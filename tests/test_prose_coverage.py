@@ -19,7 +19,11 @@ def flags(text: str, rules: dict[str, ShortcodeRule] | None = None) -> list[str]
     rules = rules or dict(DEFAULT_SHORTCODES)
     page = read_page(_markdown.make_parser(), text, shortcodes=rules)
     return uncovered_prose(
-        page.document, page.segments, keys=DEFAULT_TRANSLATABLE_KEYS, rules=rules
+        page.document,
+        page.segments,
+        keys=DEFAULT_TRANSLATABLE_KEYS,
+        rules=rules,
+        translated=[f.key for f in page.fields],
     )
 
 
@@ -29,6 +33,12 @@ def test_front_matter_key_not_declared() -> None:
             "prose: front matter hero_title reads like prose and is not translated — "
             'add "hero_title" to translatable_keys'
         )
+    ]
+
+
+def test_declared_value_of_several_paragraphs_is_kept_and_flagged() -> None:
+    assert flags("---\ndescription: |\n  Un premier paragraphe.\n\n  Un second.\n---\n") == [
+        "prose: front matter description could not be cut (several paragraphs?) and is kept"
     ]
 
 

@@ -491,6 +491,7 @@ def _with_coverage(context: Context, prepared: Prepared, slots: list[NewSlot]) -
         page.segments,
         keys=context.config.translatable_keys,
         rules=context.config.shortcodes,
+        translated=[f.key for f in page.fields],
     )
     if found and slots:
         slots[0] = replace(slots[0], notes=(*slots[0].notes, *found))

@@ -12,7 +12,7 @@ and the review page show it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from translator import _fields, _markdown
 from translator import shortcodes as _shortcodes
@@ -40,9 +40,15 @@ def uncovered_prose(
     *,
     keys: Sequence[str],
     rules: Mapping[str, ShortcodeRule],
+    translated: Collection[str] | None = None,
 ) -> list[str]:
-    """A `prose: …` flag per value that reads like prose and that nothing translates."""
-    flags = list(_front_matter(document, keys))
+    """A `prose: …` flag per value that reads like prose and that nothing translates.
+
+    `translated` are the labels of the front matter values that are slots (by default,
+    every declared one).
+    """
+    labels = translated if translated is not None else [f.key for f in document.fields]
+    flags = list(_front_matter(document, keys, labels))
     flags += _shortcode_flags(document.text, document.body_start, body_segments, rules)
     return list(dict.fromkeys(flags))
 
@@ -53,15 +59,19 @@ def _reads_as_prose(value: str) -> bool:
     return "://" not in value and len(words) >= MIN_WORDS
 
 
-def _front_matter(document: Document, keys: Sequence[str]) -> Iterator[str]:
-    translated = {f.key for f in document.fields}
+def _front_matter(
+    document: Document, keys: Sequence[str], translated: Collection[str]
+) -> Iterator[str]:
     for path, value in _strings(document.data, ()):
         label = _fields.label(path)
         top = str(path[0]).lower()
-        if label in translated or top in _NOT_PROSE_KEYS or not _reads_as_prose(value):
+        if label in translated or not _reads_as_prose(value):
             continue
         if _fields.matches(path, keys):
-            continue  # declared, but its text could not be cut: the segment reports say so
+            yield f"prose: front matter {label} could not be cut (several paragraphs?) and is kept"
+            continue
+        if top in _NOT_PROSE_KEYS:
+            continue
         yield (
             f"prose: front matter {label} reads like prose and is not translated — "
             f'add "{_pattern(path)}" to translatable_keys'

@@ -343,6 +343,9 @@ def inline_segment(md: MarkdownIt, text: str, *, terms: Sequence[str] = ()) -> S
     Positions are offsets into `text`, which must have no edge whitespace. None
     when the value cannot be mapped back exactly or has no words.
     """
+    # Several paragraphs would come back as one: such a value is kept (and flagged).
+    if not text.strip() or re.search(r"\n[ \t]*\n", text):
+        return None
     source = _markdown.prepare(text, terms=terms)
     children = md.parseInline(source.normalized, {})[0].children or []
     found = _segment(source, source.normalized, children, lambda position: position)
