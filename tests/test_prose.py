@@ -110,3 +110,9 @@ def test_pseudo_html__markup_and_code_kept(html: str) -> None:
 @given(html=html_blocks())
 def test_identity_html__byte_identical(html: str) -> None:
     assert translate(html, IdentityEngine()) == html
+
+
+@given(inline=st.lists(fragments(), min_size=1, max_size=3))
+def test_pseudo_inline_html__markup_and_code_kept(inline: list[str]) -> None:
+    paragraph = "Un texte " + " et ".join(inline) + " fin.\n"
+    assert _kept(translate(paragraph, PseudoEngine())) == _kept(paragraph)
