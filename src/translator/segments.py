@@ -425,8 +425,11 @@ def _table_cell(
 
 
 def _row_cells_before(tokens: Sequence[Token], index: int) -> list[Token]:
+    """The cells of the row before this one (walked back by index: slicing the token list
+    for every cell made long posts with tables quadratic)."""
     cells: list[Token] = []
-    for token in reversed(tokens[:index]):
+    for position in range(index - 1, -1, -1):
+        token = tokens[position]
         if token.type == "tr_open":
             break
         if token.type in ("th_open", "td_open"):
