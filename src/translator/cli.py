@@ -26,6 +26,8 @@ from translator.files import MAX_POST_BYTES, atomic_write, decode_post, read_pos
 from translator.incidents import internal_error
 
 if TYPE_CHECKING:
+    import webbrowser
+
     from rich.progress import Progress, TaskID
     from rich.table import Table
 
@@ -54,6 +56,7 @@ else:
     copy_statuses = Lazy("translator.review", "copy_statuses")
     review_page_for_site = Lazy("translator.review_page", "review_page_for_site")
     write_review_page = Lazy("translator.review_page", "write_review_page")
+    webbrowser = Lazy("webbrowser")
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -450,8 +453,6 @@ def review_command(
     written = write_review_page(output, page)
     stderr.print(f"wrote {escape(str(written))}")
     if open_page:
-        import webbrowser
-
         webbrowser.open(written.absolute().as_uri())
 
 

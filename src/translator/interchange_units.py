@@ -205,15 +205,16 @@ def _copy_units(context: Context, record: PostRecord) -> list[ExchangeUnit]:
 
 def french_units(page: Page) -> list[tuple[str, ...]]:
     """What an engine sees of each slot of a page: the text, then any titles."""
-    fields = [(unit,) for unit in page.units[: len(page.fields)]]
-    return fields + [segment.units for segment in page.segments]
+    # A front matter value is inline Markdown: its text, then its links' titles.
+    return [segment.units for segment in (*page.field_segments, *page.segments)]
 
 
 def english_units(french: Page, english: Page) -> list[tuple[str, ...] | None]:
     """The copy's slots as units with the French tag numbers (None where they do not match)."""
-    by_key = dict(zip((f.key for f in english.fields), english.units, strict=False))
+    by_key = dict(zip((f.key for f in english.fields), english.field_segments, strict=True))
     fields: list[tuple[str, ...] | None] = [
-        (by_key[f.key],) if f.key in by_key else None for f in french.fields
+        _aligned(segment, by_key[f.key]) if f.key in by_key else None
+        for f, segment in zip(french.fields, french.field_segments, strict=True)
     ]
     if len(english.segments) != len(french.segments):
         return fields + [None] * len(french.segments)
@@ -233,9 +234,16 @@ def _aligned(french: Segment, english: Segment) -> tuple[str, ...] | None:
     text = _STRICT_TAG.sub(
         lambda m: f"<{m.group(1)}{rename[m.group(2) + m.group(3)]}{m.group(4)}>", english.text
     )
-    titles = {rename[p.tag]: p.title.plain for p in english.pieces if p.tag and p.title}
-    french_titles = [(p.tag, p.title) for p in french.pieces if p.tag and p.title]
-    return (text, *(titles.get(name, title.plain) for name, title in french_titles))
+    titles = {
+        (rename[p.tag], n): title.plain
+        for p in english.pieces
+        if p.tag
+        for n, (_, title) in enumerate(p.titles)
+    }
+    french_titles = [
+        (p.tag, n, title) for p in french.pieces if p.tag for n, (_, title) in enumerate(p.titles)
+    ]
+    return (text, *(titles.get((name, n), title.plain) for name, n, title in french_titles))
 
 
 def _tag_keys(segment: Segment) -> dict[str, str]:
@@ -245,8 +253,8 @@ def _tag_keys(segment: Segment) -> dict[str, str]:
         if piece.tag is None:
             continue
         raw = piece.raw
-        if piece.title is not None:
-            raw = raw[: piece.title_at] + raw[piece.title_at + len(piece.title.raw) :]
+        for at, title in reversed(piece.titles):
+            raw = raw[:at] + raw[at + len(title.raw) :]
         parts.setdefault(piece.tag, []).append(raw)
     return {name: "\0".join(raws) for name, raws in parts.items()}
 
@@ -254,7 +262,7 @@ def _tag_keys(segment: Segment) -> dict[str, str]:
 def _codes(page: Page, position: int) -> dict[str, str]:
     fields = len(page.fields)
     if position < fields:
-        return {}
+        return dict(page.field_segments[position].placeholders)
     return dict(page.segments[position - fields].placeholders)
 
 

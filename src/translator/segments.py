@@ -26,8 +26,8 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.token import Token
 
 from translator import _markdown
-from translator._hardened import check_inline_nesting
 from translator import shortcodes as _shortcodes
+from translator._hardened import check_inline_nesting
 from translator._markdown import Source
 from translator.html_segments import HtmlPiece, attribute_pieces, html_runs, tag_attributes
 from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
