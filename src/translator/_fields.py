@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from translator._hardened import JSON_DECODER
+
 __all__ = ("Scalar", "json_scalars", "label", "matches", "toml_scalars", "value_at", "yaml_scalars")
 
 Path = tuple[str | int, ...]
@@ -235,7 +237,7 @@ def _json_walk(content: str, position: int, path: Path, found: list[Scalar]) -> 
             found.append(Scalar(path, position, end, '"'))
         return int(end)
     if char not in "{[":
-        _, end = json.JSONDecoder().raw_decode(content, position)
+        _, end = JSON_DECODER.raw_decode(content, position)  # long integers stay text
         return int(end)
     closing, index = ("}" if char == "{" else "]"), 0
     position = _skip(content, position + 1, " \t\r\n")
