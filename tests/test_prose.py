@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from fixture_files import read_fixture_file
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translator import _markdown
@@ -101,17 +101,20 @@ def _kept(text: str) -> list[str]:
     return [*verbatim, *(re.sub(r"""\s(?:alt|title)=("[^"]*"|'[^']*')""", "", t) for t in tags)]
 
 
+@settings(deadline=None)  # a loaded machine must not fail a correct case
 @given(html=html_blocks())
 def test_pseudo_html__markup_and_code_kept(html: str) -> None:
     translated = translate(html, PseudoEngine())
     assert _kept(translated) == _kept(html)
 
 
+@settings(deadline=None)  # a loaded machine must not fail a correct case
 @given(html=html_blocks())
 def test_identity_html__byte_identical(html: str) -> None:
     assert translate(html, IdentityEngine()) == html
 
 
+@settings(deadline=None)
 @given(inline=st.lists(fragments(), min_size=1, max_size=3))
 def test_pseudo_inline_html__markup_and_code_kept(inline: list[str]) -> None:
     paragraph = "Un texte " + " et ".join(inline) + " fin.\n"
