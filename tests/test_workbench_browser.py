@@ -127,6 +127,7 @@ def test_workbench_in_headless_chromium(site: Site, server: str, artifacts: Path
         page.get_by_label("English text of line 7").press("Control+Enter")
         expect(page.locator(".flash")).to_have_text("Edited line 7.")
         after_edit = site.read(COPY)
+        page.wait_for_load_state("load")  # keys are bound by a deferred script
 
         # The conflict slot is three slots further: j j j, then accept with a.
         page.keyboard.press("j")
@@ -134,6 +135,8 @@ def test_workbench_in_headless_chromium(site: Site, server: str, artifacts: Path
         page.keyboard.press("j")
         page.keyboard.press("a")
         expect(page.locator(".flash")).to_have_text("Accepted the suggestion for line 13.")
+        # The flash is parsed before the deferred script binds the keys: wait for it.
+        page.wait_for_load_state("load")
         page.keyboard.press("?")
         expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
         page.keyboard.press("Escape")
