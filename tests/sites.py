@@ -107,3 +107,39 @@ def make_site(root: Path, *, layout: str = "directories") -> Site:
         site.write("hugo.toml", HUGO_SUFFIX)
         site.write("content/post.fr.md", POST)
     return site
+
+
+HUMAN_EN = """\
+---
+title: "A title: simple"
+date: 2024-01-10
+draft: false
+---
+
+First paragraph with a [link](https://example.com "Link title").
+
+Second paragraph with `code`.
+
+## A section
+
+Third paragraph.
+"""
+"""An English translation of POST written by a person: the same blocks."""
+
+HUMAN_EN_OTHER_SHAPE = """\
+---
+title: "A title"
+---
+
+All of it in one paragraph, with a [link](https://example.com).
+"""
+"""An English translation of POST written by a person: other blocks."""
+
+
+def hugo_site(root: Path, hugo_toml: str, files: dict[str, str] | None = None) -> Site:
+    """A site with the given hugo.toml and files (relative path -> text)."""
+    site = Site(root)
+    site.write("hugo.toml", hugo_toml)
+    for relative, text in (files or {}).items():
+        site.write(relative, text)
+    return site

@@ -121,7 +121,8 @@ def test_load_config__config_default_languages_yaml(tmp_path: Path) -> None:
     assert load_config(root).content_dirs["es"] == tmp_path / "content/es"
 
 
-def test_load_config__root_file_wins_over_config_default(tmp_path: Path) -> None:
+def test_load_config__config_dir_merges_over_root_file(tmp_path: Path) -> None:
+    # Hugo merges config/_default/ over the root file (config/allconfig/load.go).
     root = make_site(
         tmp_path,
         {
@@ -130,19 +131,23 @@ def test_load_config__root_file_wins_over_config_default(tmp_path: Path) -> None
         },
     )
     config = load_config(root)
-    assert (config.source_language, config.targets, config.hugo_config) == (
-        "en",
-        ("fr",),
+    assert (config.default_language, config.targets, config.hugo_config) == (
+        "fr",
+        ("en",),
         tmp_path / "hugo.toml",
     )
 
 
-def test_load_config__default_content_language_is_the_source(tmp_path: Path) -> None:
+def test_load_config__default_content_language_is_never_the_source(tmp_path: Path) -> None:
     text = DIRECTORIES_TOML.replace(
         'defaultContentLanguage = "fr"', 'defaultContentLanguage = "en"'
     )
     config = load_config(make_site(tmp_path, {"hugo.toml": text}))
-    assert (config.source_language, config.targets) == ("en", ("fr",))
+    assert (config.source_language, config.targets, config.default_language) == (
+        "fr",
+        ("en",),
+        "en",
+    )
 
 
 def test_load_config__disabled_language_is_not_a_target(tmp_path: Path) -> None:
@@ -180,17 +185,18 @@ def test_load_config__no_hugo_config_nor_content_fr(tmp_path: Path) -> None:
     assert (config.layout, config.content_dirs["fr"]) == ("suffix", tmp_path / "content")
 
 
-def test_load_config__hugo_without_languages(tmp_path: Path) -> None:
-    config = load_config(make_site(tmp_path, {"hugo.toml": 'title = "Blog"\n'}))
-    assert (config.source_language, config.targets, config.hugo_config) == (
-        "fr",
-        ("en",),
-        tmp_path / "hugo.toml",
-    )
+def test_load_config__hugo_without_languages_does_not_declare_the_source(
+    tmp_path: Path,
+) -> None:
+    # Hugo's one language is then defaultContentLanguage, or en (config/allconfig/allconfig.go).
+    error = config_error(make_site(tmp_path, {"hugo.toml": 'title = "Blog"\n'}))
+    assert error.message == "the source language fr is not a language of this site (it declares en)"
+    assert 'set source = "…" in translator.toml' in str(error)
 
 
 def test_load_config__state_dir(tmp_path: Path) -> None:
-    assert load_config(make_site(tmp_path, {"hugo.toml": ""})).state_dir == tmp_path / ".translator"
+    config = load_config(make_site(tmp_path, {"hugo.toml": DIRECTORIES_TOML}))
+    assert config.state_dir == tmp_path / ".translator"
 
 
 def test_load_config__relative_root_becomes_absolute(
@@ -205,13 +211,16 @@ def test_load_config__relative_root_becomes_absolute(
 
 
 def test_load_config__translator_toml_overrides_targets(tmp_path: Path) -> None:
-    config = load_config(with_own(tmp_path, 'targets = ["en", "es", "pt-BR"]\n'))
-    assert config.targets == ("en", "es", "pt-br")
+    hugo = DIRECTORIES_TOML + '[languages.pt-BR]\ncontentDir = "content/pt"\n'
+    root = make_site(tmp_path, {"hugo.toml": hugo, "translator.toml": 'targets = ["pt-BR"]\n'})
+    assert load_config(root).targets == ("pt-br",)
 
 
-def test_load_config__new_target_gets_its_content_dir(tmp_path: Path) -> None:
-    config = load_config(with_own(tmp_path, 'targets = ["en", "es"]\n'))
-    assert config.content_dirs["es"] == tmp_path / "content/es"
+def test_load_config__undeclared_target_is_refused(tmp_path: Path) -> None:
+    error = config_error(with_own(tmp_path, 'targets = ["en", "es"]\n'))
+    assert (
+        error.message == "target es is not a language of the site, so Hugo will not build its pages"
+    )
 
 
 def test_load_config__translator_toml_overrides_source(tmp_path: Path) -> None:
@@ -289,7 +298,17 @@ def test_init_template__gives_the_defaults(tmp_path: Path) -> None:
         layout="suffix",
         content_dirs=MappingProxyType({"fr": tmp_path / "content", "en": tmp_path / "content"}),
     )
-    assert config == expected
+    assert (config.source_language, config.targets, config.layout, config.content_dirs) == (
+        expected.source_language,
+        expected.targets,
+        expected.layout,
+        expected.content_dirs,
+    )
+    assert (config.engine, config.glossary, config.review) == (
+        expected.engine,
+        expected.glossary,
+        expected.review,
+    )
 
 
 def test_init_template__defaults_spelled_out() -> None:
@@ -321,7 +340,8 @@ def test_write_init__force_overwrites(tmp_path: Path) -> None:
 
 
 def test_with_overrides__targets(tmp_path: Path) -> None:
-    config = load_config(make_site(tmp_path, {"hugo.toml": DIRECTORIES_TOML}))
+    hugo = DIRECTORIES_TOML + '[languages.es]\ncontentDir = "content/es"\n'
+    config = load_config(make_site(tmp_path, {"hugo.toml": hugo}))
     overridden = config.with_overrides(targets=["es", " en "])
     assert (overridden.targets, overridden.content_dirs["es"]) == (
         ("es", "en"),
@@ -459,9 +479,13 @@ def test_load_config__empty_targets_fall_back_to_hugo(tmp_path: Path) -> None:
     assert load_config(with_own(tmp_path, "targets = []\n")).targets == ("en",)
 
 
-def test_load_config__english_source_without_targets(tmp_path: Path) -> None:
-    error = config_error(make_site(tmp_path, {"hugo.toml": 'defaultContentLanguage = "en"\n'}))
-    assert (error.path, error.message) == (str(tmp_path / "hugo.toml"), "no target language")
+def test_load_config__one_language_site_has_no_target(tmp_path: Path) -> None:
+    hugo = "[languages.fr]\nweight = 1\n"
+    error = config_error(make_site(tmp_path, {"hugo.toml": hugo}))
+    assert (error.path, error.message) == (
+        str(tmp_path / "hugo.toml"),
+        "no target language: Hugo builds only fr",
+    )
 
 
 def test_load_config__bad_target_language_code(tmp_path: Path) -> None:
@@ -477,13 +501,10 @@ def test_load_config__bad_source_language_code(tmp_path: Path) -> None:
     assert error.message == "'french' is not a language code"
 
 
-def test_load_config__bad_hugo_language_code(tmp_path: Path) -> None:
+def test_load_config__hugo_key_with_region_maps_to_its_engine_code(tmp_path: Path) -> None:
     text = DIRECTORIES_TOML + '[languages.en_US]\ncontentDir = "content/en_us"\n'
-    error = config_error(make_site(tmp_path, {"hugo.toml": text}))
-    assert (error.path, error.message) == (
-        str(tmp_path / "hugo.toml"),
-        "'en_us' is not a language code",
-    )
+    config = load_config(make_site(tmp_path, {"hugo.toml": text}))
+    assert (config.targets, config.engine_code("en_us")) == (("en", "en_us"), "en")
 
 
 def test_load_config__hugo_languages_not_a_table(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import math
 import os
 import posixpath
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Literal
@@ -24,9 +24,10 @@ from translator.errors import StructureChangedError, TranslatorError, UnsafePath
 from translator.files import read_post
 from translator.memory import PostRecord, PostSummary
 from translator.page import slot_labels, slot_texts
+from translator.pairing import plan_site
 from translator.pipeline import Context, current_slots, read_site_page, sha256
 from translator.review_page import word_diff
-from translator.site import find_posts, target_for
+from translator.site import Post, scan_site
 
 __all__ = (
     "FILTERS",
@@ -130,9 +131,11 @@ def copy_rows(context: Context) -> list[CopyRow]:
     config = context.config
     scan = _Scan.of(config)
     summaries = {(s.source_path, s.target): s for s in context.memory.post_summaries()}
-    rows: list[CopyRow] = []
-    for source in find_posts(config):
-        rows.extend(_source_rows(scan, source, summaries))
+    # The site as Hugo sees it: every source, paired with its page in each language.
+    plan = plan_site(scan_site(config))
+    rows = [_post_row(scan, p, plan.digests[p.source_key], summaries) for p in plan.posts]
+    problems = [*plan.errors, *((path, str(why)) for path, why in plan.failures)]
+    rows += [_bare_row(scan, path, "", "", "error", reason) for path, reason in problems]
     listed = {(r.source, r.language) for r in rows}
     for key, summary in summaries.items():
         if key not in listed and not (config.root / summary.source_path).exists():
@@ -174,29 +177,15 @@ class _Scan:
         return posixpath.dirname(key[len(self.prefix) :]) or "."
 
 
-def _source_rows(
-    scan: _Scan, source: Path, summaries: Mapping[tuple[str, str], PostSummary]
-) -> Iterator[CopyRow]:
-    config = scan.config
-    try:
-        key = scan.key(source.absolute())
-        source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
-    except (OSError, ValueError) as error:
-        for language in config.targets:
-            yield _bare_row(scan, str(source), language, "", "error", str(error))
-        return
-    for language in config.targets:
-        summary = summaries.get((key, language))
-        if summary is not None:
-            yield _recorded_row(scan, summary, source_hash)
-            continue
-        try:
-            post = target_for(config, source, language)
-        except TranslatorError as error:
-            yield _bare_row(scan, key, language, "", "error", str(error))
-            continue
-        state = "human" if post.target.exists() else "missing"
-        yield _bare_row(scan, key, language, post.target_key, state)
+def _post_row(
+    scan: _Scan, post: Post, source_hash: str, summaries: Mapping[tuple[str, str], PostSummary]
+) -> CopyRow:
+    summary = summaries.get((post.source_key, post.target_language))
+    if summary is not None:
+        return _recorded_row(scan, summary, source_hash)
+    # A page Hugo pairs with the source that translator did not write is a human copy.
+    state = "human" if post.counterpart else "missing"
+    return _bare_row(scan, post.source_key, post.target_language, post.target_key, state)
 
 
 def _recorded_row(scan: _Scan, summary: PostSummary, source_hash: str) -> CopyRow:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
     from rich.table import Table
 
-    from translator import _markdown, pipeline, review
+    from translator import _markdown, human_copies, pipeline, review
     from translator.config import SiteConfig, find_site_root, load_config, write_init
     from translator.engines import make_engine
     from translator.lost_memory import check_memory_kept
@@ -45,6 +45,7 @@ else:
     Progress, Table = Lazy("rich.progress", "Progress"), Lazy("rich.table", "Table")
     _markdown, pipeline = Lazy("translator._markdown"), Lazy("translator.pipeline")
     review, Context = Lazy("translator.review"), Lazy("translator.pipeline", "Context")
+    human_copies = Lazy("translator.human_copies")
     find_site_root = Lazy("translator.config", "find_site_root")
     load_config = Lazy("translator.config", "load_config")
     write_init = Lazy("translator.config", "write_init")
@@ -244,8 +245,16 @@ def _write_translation(
         sys.stdout.flush()
 
 
-def _site(path: Path | None) -> SiteConfig:
-    return load_config(find_site_root(path or Path.cwd()))
+def _site(path: Path | None, *, source: str | None = None) -> SiteConfig:
+    return load_config(find_site_root(path or Path.cwd()), source=source)
+
+
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from", help="Source language (a Hugo language key); default: translator.toml's, else fr."
+    ),
+]
 
 
 @contextlib.contextmanager
@@ -275,6 +284,7 @@ def run(
     to: Annotated[
         str | None, typer.Option("--to", help="Target languages, comma-separated (en,es).")
     ] = None,
+    source: FromOption = None,
     engine: Annotated[str | None, typer.Option(help="argos, pseudo or identity.")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be translated; write nothing.")
@@ -292,7 +302,7 @@ def run(
     Unchanged posts are skipped after hashing, without loading a model. Only
     segments the translation memory lacks go to the engine, in one batch.
     """
-    config = _site(paths[0] if paths else None)
+    config = _site(paths[0] if paths else None, source=source)
     config = config.with_overrides(targets=to.split(",") if to else None, engine=engine)
     settings = _engine_settings(
         beam_size=beam_size, threads=threads, compute_type=compute_type, batch_size=batch_size
@@ -357,6 +367,15 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
     for error in summary.errors:
         where = f"{error['path']}:{error['line']}" if error.get("line") else error["path"]
         stderr.print(f"[red]Error:[/] {escape(where + ': ' + error['reason'])}")
+    if summary.skipped_formats:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in summary.skipped_formats.items())
+        stderr.print(f"skipped pages in formats translator does not translate: {kinds}")
+    if summary.excluded:
+        stderr.print(f"excluded by translator.toml: {len(summary.excluded)} posts")
+    if summary.human_copies:
+        stderr.print(
+            f"{summary.human_copies} human copies left alone (`translator adopt` registers them)"
+        )
     verb = "would translate" if summary.dry_run else "translated"
     stderr.print(
         f"{summary.posts} posts: {verb} {summary.translated_posts}, skipped "
@@ -371,9 +390,13 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
 def status(
     path: Annotated[Path | None, typer.Argument(help="Anywhere inside the site.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON list on stdout.")] = False,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Target languages, comma-separated (en,es).")
+    ] = None,
+    source: FromOption = None,
 ) -> None:
-    """Every post in every target language: missing, outdated, machine, reviewed, conflict, orphan, error."""
-    config = _site(path)
+    """Every page of every target language and its state (machine, human, missing, error…)."""
+    config = _site(path, source=source).with_overrides(targets=to.split(",") if to else None)
     with _context(config, command="status", lock=False) as context:
         rows = copy_statuses(config, context.memory)
     if as_json:
@@ -397,6 +420,37 @@ def approve(
     with _context(config, command="approve") as context:
         for key in review.approve(context, paths):
             stderr.print(f"approved {escape(key)}")
+
+
+@app.command()
+@reports_errors
+def adopt(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Human copies or their sources, or folders; default: every one."),
+    ] = None,
+    source: FromOption = None,
+) -> None:
+    """Register translations translator did not write (human copies) in the memory.
+
+    Where a copy has its source's block structure, each segment pair becomes
+    human-reviewed text, reused for the same source text elsewhere in the
+    site; otherwise the copy is recorded as human without segments. Copies
+    are never changed.
+    """
+    config = _site(paths[0] if paths else None, source=source)
+    with _context(config, command="adopt") as context:
+        done, failed = human_copies.adopt(context, paths or ())
+    for item in done:
+        what = (
+            f"{item.segments} segments"
+            if item.segments is not None
+            else f"structure differs ({item.reason}): recorded without segments"
+        )
+        stderr.print(escape(f"adopted {item.target} ({item.language}): {what}"))
+    for error in failed:
+        fail_line(error)
+    raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
 @app.command("review")

@@ -26,6 +26,12 @@ import yaml
 from translator.document import DEFAULT_TRANSLATABLE_KEYS
 from translator.errors import ConfigError, UnsafePathError
 from translator.files import MAX_POST_BYTES, atomic_write
+from translator.languages import (
+    HugoLanguages,
+    Language,
+    engine_code,
+    resolve_languages,
+)
 from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 
 __all__ = (
@@ -50,7 +56,7 @@ COMPUTE_TYPES = frozenset(
     {"default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
      "float16", "bfloat16", "float32"}
 )  # fmt: skip
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*")
 _SUFFIX_LAYOUT: Literal["suffix"] = "suffix"
 _DIRECTORIES_LAYOUT: Literal["directories"] = "directories"
 
@@ -139,11 +145,40 @@ class SiteConfig:
     """Posts larger than this are refused before they are read (`[limits]`)."""
     shortcodes: Mapping[str, ShortcodeRule] = field(default_factory=lambda: DEFAULT_SHORTCODES)
     """Per shortcode name, its prose arguments and whether its body is Markdown."""
+    languages: Mapping[str, Language] = field(default_factory=lambda: MappingProxyType({}))
+    """Every language the site declares (enabled or not) and any `--to` adds, Hugo's order."""
+    default_language: str = ""
+    """Hugo's `defaultContentLanguage` as Hugo resolves it: the language of unsuffixed pages."""
+    default_rule: str = ""
+    """Why it is the default language, for messages."""
+    content_dir: Path = Path()
+    """The site's own contentDir (Hugo's `contentDir`): languages without their own share it."""
+    exclude: tuple[str, ...] = ()
+    """Globs of source paths (relative to the site root) never translated."""
+    allow_unbuilt_targets: bool = False
+    """`--to` may name a language Hugo does not build (disabled or not declared)."""
 
     def __post_init__(self) -> None:
         # The state dir follows the root unless a caller (a test) puts it elsewhere.
         if self.state_dir == Path():
             object.__setattr__(self, "state_dir", self.root / ".translator")
+        if self.content_dir == Path():
+            shared = self.content_dirs.get(self.source_language, self.root / "content")
+            object.__setattr__(self, "content_dir", shared)
+
+    def engine_code(self, language: str) -> str:
+        """What the MT engine calls a site language: `fr` for `fr-fr`."""
+        known = self.languages.get(language)
+        return known.code if known else engine_code(language)
+
+    def mounted(self, language: str) -> bool:
+        """The language has its own contentDir, which Hugo mounts with that language.
+
+        A language whose contentDir is the site's own shares it (modules/config.go,
+        `ApplyProjectConfigDefaults`: `dropLang = dir == dirsBase.ContentDir`).
+        """
+        own = self.content_dirs.get(language)
+        return own is not None and own != self.content_dir
 
     def with_overrides(
         self, *, targets: Sequence[str] | None = None, engine: str | None = None
@@ -153,17 +188,46 @@ class SiteConfig:
         if targets:
             wanted = _unique(_language(t.strip(), None, "--to") for t in targets if t.strip())
             _check_targets(self.source_language, wanted, None)
+            for language in wanted:
+                self._check_buildable(language)
             dirs = dict(self.content_dirs)
+            languages = dict(self.languages)
             for language in wanted:
                 dirs.setdefault(language, self._default_dir(language))
-            config = replace(config, targets=wanted, content_dirs=MappingProxyType(dirs))
+                languages.setdefault(
+                    language, Language(language, None, 0, "", engine_code(language))
+                )
+            config = replace(
+                config,
+                targets=wanted,
+                content_dirs=MappingProxyType(dirs),
+                languages=MappingProxyType(languages),
+            )
         if engine:
             config = replace(config, engine=replace(config.engine, name=engine))
         return config
 
+    def _check_buildable(self, language: str) -> None:
+        """`--to` may name a language Hugo does not build only if translator.toml allows it."""
+        declared = self.languages.get(language)
+        if (declared is None or not declared.enabled) and self.languages:
+            if self.allow_unbuilt_targets:
+                return
+            why = (
+                f"is disabled by {declared.disabled_by}"
+                if declared is not None
+                else "is not a language of this site"
+            )
+            raise ConfigError(
+                f"--to {language}: {language} {why}, so Hugo will not build its pages",
+                path=self.hugo_config,
+                hint="enable it in the Hugo config, or set allow_unbuilt_targets = true in "
+                "translator.toml to write copies Hugo will not build",
+            )
+
     def _default_dir(self, language: str) -> Path:
-        if self.layout == "suffix":
-            return self.content_dirs[self.source_language]
+        if not self.mounted(self.source_language):
+            return self.content_dir
         return _inside_root(self.root, f"content/{language}", None)
 
 
@@ -190,34 +254,62 @@ def _hugo_config_file(folder: Path) -> Path | None:
     return None
 
 
-def load_config(root: Path) -> SiteConfig:
-    """Read the site's Hugo config and translator.toml; `ConfigError` for anything invalid."""
+def load_config(root: Path, *, source: str | None = None) -> SiteConfig:
+    """Read the site's Hugo config and translator.toml; `ConfigError` for anything invalid.
+
+    `source` (`--from`) overrides translator.toml's source language.
+    """
     root = root.absolute()
     hugo_file = _hugo_config_file(root)
     hugo = _read_hugo(root)
     own_file = root / "translator.toml"
     own = _read_own(own_file) if own_file.is_file() else {}
-    return _build(root, hugo, hugo_file, own, own_file)
+    return _build(root, hugo, hugo_file, own, own_file, source)
 
 
 def _read_hugo(root: Path) -> dict[str, Any]:
-    """Hugo's settings, keys lowercased: config/_default/ first, a root file over it."""
+    """Hugo's settings, keys lowercased, merged as Hugo merges them.
+
+    The first root file (hugo.*, then config.*), then every file of
+    config/_default/ and config/production/ (what `hugo` builds) merged over it
+    (config/allconfig/load.go `loadConfigMain`; config/configLoader.go
+    `LoadConfigFromDir`: `languages.toml` holds the key `languages`,
+    `languages.fr.toml` the table `languages.fr`, `params.fr.toml` its params).
+    """
     settings: dict[str, Any] = {}
-    default_dir = root / "config" / "_default"
-    for name in HUGO_CONFIG_NAMES:
-        if (default_dir / name).is_file():
-            settings.update(_lower_keys(_read_any(default_dir / name)))
-            break
-    # In the config directory each file is one root key: languages.toml holds `languages`.
-    for ext in _EXTENSIONS:
-        if (default_dir / f"languages.{ext}").is_file():
-            settings["languages"] = _lower_keys(_read_any(default_dir / f"languages.{ext}"))
-            break
     for name in HUGO_CONFIG_NAMES:
         if (root / name).is_file():
-            settings.update(_lower_keys(_read_any(root / name)))
+            settings = _lower_keys(_read_any(root / name))
             break
+    for directory in (root / "config" / "_default", root / "config" / "production"):
+        for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
+            if path.is_file() and path.suffix[1:] in _EXTENSIONS:
+                _merge(settings, _dir_file_settings(path))
     return settings
+
+
+def _dir_file_settings(path: Path) -> dict[str, Any]:
+    """One file of a config directory, placed under the key its name gives."""
+    data = _lower_keys(_read_any(path))
+    stem = path.stem.lower()
+    if stem in ("hugo", "config"):
+        return dict(data)
+    name, _, language = stem.partition(".")
+    # TOML cannot hold a headless array: `cascade.toml` may wrap it in `cascade = …`.
+    value: Any = data[name] if len(data) == 1 and name in data else data
+    if not language:
+        return {name: value}
+    inner = {name: value} if name in ("params", "menus", "menu") else value
+    return {"languages": {language: inner}}
+
+
+def _merge(into: dict[str, Any], new: Mapping[str, Any]) -> None:
+    """Deep merge, `new` winning, as Hugo's `hmaps.SetParams` does."""
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
 
 
 def _lower_keys(data: Any) -> Any:
@@ -278,6 +370,9 @@ _SCHEMA: Mapping[str, Any] = MappingProxyType(
     {
         "source": str,
         "targets": list,
+        "exclude": list,
+        "allow_unbuilt_targets": bool,
+        "languages": dict,
         "translatable_keys": list,
         "schedule": str,
         "engine": {"name": str, "beam_size": int, "threads": int, "compute_type": str,
@@ -380,7 +475,9 @@ def _expect(
 def _check_lists(data: Mapping[str, Any], path: Path, text: str) -> None:
     """Lists hold strings; glossary.fixed maps languages to tables of strings."""
     glossary = data.get("glossary", {})
+    _check_languages(data.get("languages", {}), path, text)
     lists = {"targets": data.get("targets", []),
+             "exclude": data.get("exclude", []),
              "translatable_keys": data.get("translatable_keys", []),
              "glossary.do_not_translate": glossary.get("do_not_translate", [])}  # fmt: skip
     for name, items in lists.items():
@@ -391,6 +488,21 @@ def _check_lists(data: Mapping[str, Any], path: Path, text: str) -> None:
         _expect(terms, dict, f"glossary.fixed.{language}", path, text)
         for term, translation in terms.items():
             _expect(translation, str, f"glossary.fixed.{language}.{term}", path, text)
+
+
+def _check_languages(languages: Mapping[str, Any], path: Path, text: str) -> None:
+    """`[languages.fr-fr] engine_code = "fr"`: the engine's code for a Hugo language."""
+    for key, settings in languages.items():
+        _expect(settings, dict, f"languages.{key}", path, text)
+        for name, value in settings.items():
+            if name != "engine_code":
+                raise ConfigError(
+                    f"unknown setting languages.{key}.{name}",
+                    path=path,
+                    line=_line_of(text, name),
+                    hint="known: engine_code",
+                )
+            _expect(value, str, f"languages.{key}.engine_code", path, text)
 
 
 def _check_engine(engine: Mapping[str, Any], path: Path, text: str) -> None:
@@ -423,25 +535,31 @@ def _build(
     hugo_file: Path | None,
     own: Mapping[str, Any],
     own_file: Path,
+    source_override: str | None = None,
 ) -> SiteConfig:
-    languages = _hugo_languages(hugo, hugo_file)
-    from_own = own_file if "source" in own else hugo_file
-    source = _language(own.get("source") or hugo.get("defaultcontentlanguage") or "fr", from_own)
-    hugo_targets = [lang for lang, settings in languages.items()
-                    if lang != source and not _disabled(lang, settings, hugo)]  # fmt: skip
-    from_own = own_file if "targets" in own else hugo_file
-    # English is the fallback target, unless it is the source: then there is none.
-    fallback = ["en"] if source != "en" else []
-    targets = _unique(
-        _language(t, from_own) for t in own.get("targets") or hugo_targets or fallback
+    source = _language(
+        source_override or own.get("source") or "fr",
+        own_file if "source" in own and not source_override else None,
+        "--from" if source_override else None,
     )
-    _check_targets(source, targets, from_own)
-    layout, dirs = _content_dirs(root, hugo, hugo_file, source, targets)
+    own_targets = _unique(_language(t, own_file) for t in own.get("targets") or ())
+    if hugo_file is None:
+        hugo = _declared_by_translator(root, source, own_targets)
+    codes = {k.lower(): v["engine_code"] for k, v in own.get("languages", {}).items()}
+    try:
+        resolved = resolve_languages(hugo, codes)
+    except ConfigError as error:
+        raise (error.at(hugo_file) if hugo_file else error) from None
+    shared = _inside_root(root, resolved.content_dir, hugo_file)
+    dirs = {key: _inside_root(root, lang.content_dir, hugo_file) if lang.content_dir else shared
+            for key, lang in resolved.languages.items()}  # fmt: skip
+    _check_source(source, resolved, hugo_file)
+    targets = _targets(source, own_targets, resolved, hugo_file, own_file)
     return SiteConfig(
         root=root,
         source_language=source,
         targets=targets,
-        layout=layout,
+        layout=_SUFFIX_LAYOUT if dirs[source] == shared else _DIRECTORIES_LAYOUT,
         content_dirs=MappingProxyType(dirs),
         translatable_keys=tuple(own.get("translatable_keys") or DEFAULT_TRANSLATABLE_KEYS),
         engine=EngineSettings(**own.get("engine", {})),
@@ -453,26 +571,80 @@ def _build(
         hugo_config=hugo_file,
         max_post_bytes=own.get("limits", {}).get("max_post_bytes", MAX_POST_BYTES),
         shortcodes=_shortcodes(own.get("shortcodes", {})),
+        languages=resolved.languages,
+        default_language=resolved.default,
+        default_rule=resolved.default_rule,
+        content_dir=shared,
+        exclude=tuple(own.get("exclude", ())),
+        allow_unbuilt_targets=bool(own.get("allow_unbuilt_targets", False)),
     )
 
 
-def _hugo_languages(hugo: Mapping[str, Any], hugo_file: Path | None) -> Mapping[str, Any]:
-    """Hugo's `languages` table, each entry a table whose contentDir, if any, is a string."""
-    languages = hugo.get("languages") or {}
-    if not isinstance(languages, dict):
-        raise ConfigError("languages must be a table of languages", path=hugo_file)
-    for language, settings in languages.items():
-        if not isinstance(settings, dict):
-            raise ConfigError(f"languages.{language} must be a table", path=hugo_file)
-        if not isinstance(settings.get("contentdir", ""), str):
-            raise ConfigError(f"languages.{language}.contentDir must be a string", path=hugo_file)
-    return languages
+def _declared_by_translator(root: Path, source: str, targets: Sequence[str]) -> dict[str, Any]:
+    """Without a Hugo config, translator.toml's languages are the site's (else fr and en).
+
+    An existing content/<source>/ means a contentDir per language.
+    """
+    everyone = _unique([source, *(targets or (["en"] if source != "en" else []))])
+    per_language = (root / "content" / source).is_dir()
+    return {
+        "languages": {
+            lang: {"contentdir": f"content/{lang}"} if per_language else {} for lang in everyone
+        }
+    }
 
 
-def _disabled(language: str, settings: Mapping[str, Any], hugo: Mapping[str, Any]) -> bool:
-    """Hugo skips a language marked `disabled` or listed in `disableLanguages`."""
-    listed = [str(code).lower() for code in hugo.get("disablelanguages") or ()]
-    return bool(settings.get("disabled")) or language in listed
+def _check_source(source: str, resolved: HugoLanguages, hugo_file: Path | None) -> None:
+    """The source must be a language Hugo builds: translator never guesses it."""
+    language = resolved.languages.get(source)
+    if language is not None and language.enabled:
+        return
+    declared = ", ".join(resolved.enabled()) or "none"
+    why = (
+        f"is disabled by {language.disabled_by}"
+        if language is not None
+        else f"is not a language of this site (it declares {declared})"
+    )
+    raise ConfigError(
+        f"the source language {source} {why}",
+        path=hugo_file,
+        hint=f'set source = "…" in translator.toml (or --from) to one of {declared}, '
+        f"or declare [languages.{source}] in the Hugo config",
+    )
+
+
+def _targets(
+    source: str,
+    own_targets: Sequence[str],
+    resolved: HugoLanguages,
+    hugo_file: Path | None,
+    own_file: Path,
+) -> tuple[str, ...]:
+    """translator.toml's targets, each one built by Hugo; else Hugo's other enabled languages."""
+    _check_targets(source, own_targets, own_file, allow_empty=True)
+    for target in own_targets:
+        language = resolved.languages.get(target)
+        if language is None or not language.enabled:
+            why = (
+                f"disabled by {language.disabled_by}" if language else "not a language of the site"
+            )
+            raise ConfigError(
+                f"target {target} is {why}, so Hugo will not build its pages",
+                path=own_file,
+                line=None,
+                hint="remove it from targets, or enable it in the Hugo config",
+            )
+    targets = tuple(own_targets) or tuple(k for k in resolved.enabled() if k != source)
+    if not targets:
+        off = [f"{k} (disabled by {v.disabled_by})" for k, v in resolved.languages.items()
+               if not v.enabled]  # fmt: skip
+        detail = f"; {', '.join(off)}" if off else ""
+        raise ConfigError(
+            f"no target language: Hugo builds only {source}{detail}",
+            path=hugo_file or own_file,
+            hint="declare and enable another language in the Hugo config",
+        )
+    return targets
 
 
 def _glossary(data: Mapping[str, Any]) -> Glossary:
@@ -495,39 +667,19 @@ def _unique(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def _check_targets(source: str, targets: Sequence[str], where: Path | None) -> None:
+def _check_targets(
+    source: str, targets: Sequence[str], where: Path | None, *, allow_empty: bool = False
+) -> None:
     if source in targets:
         raise ConfigError(
             f"target {source} is the source language",
             path=where,
             hint=f"remove {source} from targets, or change source",
         )
-    if not targets:
+    if not targets and not allow_empty:
         raise ConfigError(
             "no target language", path=where, hint='set targets = ["…"] in translator.toml'
         )
-
-
-def _content_dirs(
-    root: Path,
-    hugo: Mapping[str, Any],
-    hugo_file: Path | None,
-    source: str,
-    targets: Sequence[str],
-) -> tuple[Literal["directories", "suffix"], dict[str, Path]]:
-    """Hugo's two ways to translate: by content directory, or by file name suffix."""
-    languages = _hugo_languages(hugo, hugo_file)
-    declared = {lang: s["contentdir"] for lang, s in languages.items() if s.get("contentdir")}
-    everyone = [source, *targets]
-    # Without any Hugo languages, an existing content/<source>/ says "directories".
-    if declared or (not languages and (root / "content" / source).is_dir()):
-        dirs = {lang: _inside_root(root, declared.get(lang, f"content/{lang}"), hugo_file)
-                for lang in everyone}  # fmt: skip
-        return _DIRECTORIES_LAYOUT, dirs
-    shared = hugo.get("contentdir", "content")
-    if not isinstance(shared, str):
-        raise ConfigError("contentDir must be a string", path=hugo_file)
-    return _SUFFIX_LAYOUT, dict.fromkeys(everyone, _inside_root(root, shared, hugo_file))
 
 
 def _inside_root(root: Path, configured: str, where: Path | None) -> Path:
@@ -546,11 +698,23 @@ INIT_TEMPLATE = """\
 # translator.toml — what translator needs to know beyond Hugo's own config.
 # Every setting is optional; each value shown commented out is the default.
 
-# The language posts are written in (default: Hugo's defaultContentLanguage, else "fr").
+# The language posts are written in: a language key of the Hugo config.
+# Never taken from defaultContentLanguage, which only says what unsuffixed files are.
 # source = "fr"
 
-# Languages to translate into (default: Hugo's other enabled languages, else ["en"]).
+# Languages to translate into (default: the other languages Hugo builds).
 # targets = ["en"]
+
+# Source posts never translated: globs of paths relative to the site root
+# (`*` also matches `/`).
+# exclude = ["content/fr/drafts/*", "content/fr/legal.md"]
+
+# `--to` may name a language Hugo does not build (disabled or not declared).
+# allow_unbuilt_targets = false
+
+# The engine's code for a Hugo language whose key is not one (default: fr-fr -> fr).
+# [languages.francais]
+# engine_code = "fr"
 
 # Front matter keys whose string values are translated.
 # Dotted paths for nested keys (cover.alt), * for any key (params.*.caption); a key

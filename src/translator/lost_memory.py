@@ -83,7 +83,7 @@ def _candidates(config: SiteConfig, language: str) -> Iterator[Path]:
         for name in sorted(files):
             if name.startswith(".") or not name.endswith(MARKDOWN_SUFFIXES):
                 continue
-            if config.layout == "suffix" and not name.endswith(ending):
+            if not config.mounted(language) and not name.endswith(ending):
                 continue
             yield Path(folder) / name
 

@@ -31,6 +31,7 @@ from translator.errors import MemoryPermissionError, StateError
 
 __all__ = (
     "APPLICATION_ID",
+    "HumanCopy",
     "Memory",
     "PostRecord",
     "PostSummary",
@@ -129,6 +130,29 @@ MachineUnit = tuple[str, str, str, str, str, str]
 """(source text, source language, target language, engine, model, translation)."""
 HumanUnit = tuple[str, str, str, str, str]
 """(source text, source language, target language, translation, origin)."""
+# Human copies (adopted translations translator did not write) and their slots
+# (a front matter value or a segment's Markdown, whole), reused as human-reviewed
+# text. Additive, like human_units: an older file gains them when a writer opens it.
+_HUMAN_SCHEMA = """
+CREATE TABLE IF NOT EXISTS human_copies (
+    source_path TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    target_path TEXT NOT NULL,
+    source_hash TEXT NOT NULL,
+    copy_hash TEXT NOT NULL,
+    segments INTEGER,
+    adopted TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (source_path, target_lang)
+);
+CREATE TABLE IF NOT EXISTS human_slots (
+    source_text TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    human_text TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (source_text, source_lang, target_lang)
+) WITHOUT ROWID;
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +231,24 @@ class PostSummary:
     """The `title` slot as written, if the copy has one."""
 
 
+@dataclass(frozen=True, slots=True)
+class HumanCopy:
+    """A translation translator did not write, registered by `translator adopt`."""
+
+    source_path: str
+    """Source path relative to the site root."""
+    source_language: str
+    """The source's language."""
+    target: str
+    """The copy's language."""
+    target_path: str
+    """The copy's path relative to the site root."""
+    source_hash: str
+    """SHA-256 of the source when adopted."""
+    copy_hash: str
+    """SHA-256 of the copy when adopted."""
+
+
 class Memory:
     """The site's memory database. Open with `Memory.open(path)`; use as a context manager."""
 
@@ -230,6 +272,7 @@ class Memory:
             memory = cls(connection, path)
             memory._create_or_check()
             connection.execute(_HUMAN_UNITS)  # additive: an older v1 file gains it in place
+            memory._add_human_tables()
             connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as error:
             raise _database_error(error, path) from error
@@ -278,10 +321,17 @@ class Memory:
         # executescript() would commit first; plain execute keeps one transaction.
         self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        for statement in _SCHEMA.split(";"):
+        for statement in (_SCHEMA + _HUMAN_SCHEMA).split(";"):
             if statement.strip():
                 self._db.execute(statement)
         self._db.execute(_HUMAN_UNITS)
+
+    def _add_human_tables(self) -> None:
+        """human_copies and human_slots, created if missing (writers only)."""
+        with self._transaction():
+            for statement in _HUMAN_SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
 
     def _check(self) -> None:
         (application,) = self._db.execute("PRAGMA application_id").fetchone()
@@ -448,6 +498,11 @@ class Memory:
         )
         return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
 
+    def post_targets(self) -> dict[tuple[str, str], str]:
+        """(source path, target) -> the copy's path when it was written."""
+        rows = self._db.execute("SELECT source_path, target_lang, target_path FROM posts")
+        return {(r[0], r[1]): r[2] for r in rows}
+
     def save_post(self, record: PostRecord, retired: Sequence[SlotRecord] = ()) -> None:
         """Replace the record of a copy and its slots, in one transaction.
 
@@ -488,6 +543,52 @@ class Memory:
             (source_path, target),
         )
         return [(r[0], r[1], r[2]) for r in rows]
+
+    # -- human copies ----------------------------------------------------------------
+    def adopt(self, copy: HumanCopy, pairs: Sequence[tuple[str, str]] | None) -> None:
+        """Record a human copy; its (source, copy) slot pairs become human-reviewed text.
+
+        `pairs` is None when the copy's structure does not match its source's.
+        """
+        key = (copy.source_path, copy.target)
+        units = [
+            (s, copy.source_language, copy.target, t, copy.target_path) for s, t in pairs or ()
+        ]
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO human_copies (source_path, target_lang, target_path,"
+                " source_hash, copy_hash, segments) VALUES (?, ?, ?, ?, ?, ?)",
+                (*key, copy.target_path, copy.source_hash, copy.copy_hash,
+                 None if pairs is None else len(pairs)),
+            )  # fmt: skip
+            self._db.executemany("INSERT OR REPLACE INTO human_slots VALUES (?, ?, ?, ?, ?)", units)
+
+    def _has_table(self, name: str) -> bool:
+        """A reader of a v1 file has no human tables until a writer upgrades it."""
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return self._db.execute(query, (name,)).fetchone() is not None
+
+    def human_copies(self) -> dict[tuple[str, str], int | None]:
+        """(source path, target) -> segments adopted (None: structure differs)."""
+        if not self._has_table("human_copies"):
+            return {}
+        rows = self._db.execute("SELECT source_path, target_lang, segments FROM human_copies")
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def human_texts(self, sources: Sequence[str], *, source: str, target: str) -> dict[str, str]:
+        """Human translations adopted for any of the given slot sources."""
+        found: dict[str, str] = {}
+        if not self._has_table("human_slots"):
+            return found
+        query = (
+            "SELECT human_text FROM human_slots WHERE source_text = ? AND source_lang = ?"
+            " AND target_lang = ?"
+        )
+        for text in dict.fromkeys(sources):
+            row = self._db.execute(query, (text, source, target)).fetchone()
+            if row is not None:
+                found[text] = row[0]
+        return found
 
     def _post(self, row: Sequence[str]) -> PostRecord:
         slots = self._db.execute(

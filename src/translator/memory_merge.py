@@ -102,6 +102,9 @@ def _merge(db: sqlite3.Connection, *, has_base: bool) -> MergeReport:
     db.execute("INSERT OR IGNORE INTO main.units SELECT * FROM theirs.units")
     if _has_table(db, "theirs", "human_units"):
         db.execute("INSERT OR IGNORE INTO main.human_units SELECT * FROM theirs.human_units")
+    for table in ("human_copies", "human_slots"):  # adopted human copies (translator adopt)
+        if _has_table(db, "theirs", table) and _has_table(db, "main", table):
+            db.execute(f"INSERT OR IGNORE INTO main.{table} SELECT * FROM theirs.{table}")
     db.execute(
         "INSERT INTO main.retired SELECT * FROM theirs.retired t WHERE NOT EXISTS (SELECT 1"
         " FROM main.retired m WHERE m.source_path = t.source_path AND m.target_lang ="

@@ -27,7 +27,6 @@ from translator.config import SiteConfig
 from translator.document import read_values, set_values
 from translator.engines import Engine, make_engine
 from translator.errors import (
-    InputError,
     SpecialFileError,
     StructureChangedError,
     TranslatorError,
@@ -36,13 +35,12 @@ from translator.files import (
     commit_staged,
     legacy_staged_path,
     read_post,
-    read_post_bytes,
     stage,
     staged_path,
 )
 from translator.incidents import display, internal_error
 from translator.memory import Memory, PostRecord, SlotRecord
-from translator.merge import Merged, NewSlot, merge_slots
+from translator.merge import Merged, NewSlot, merge_slots, post_status
 from translator.page import (
     Page,
     compose_page,
@@ -51,9 +49,10 @@ from translator.page import (
     slot_labels,
     slot_texts,
 )
+from translator.pairing import plan_site
 from translator.prose_coverage import uncovered_prose
 from translator.qa import check_slot
-from translator.site import Post, find_orphans, find_posts, target_for
+from translator.site import Post, find_orphans, scan_site
 
 __all__ = (
     "Context",
@@ -130,13 +129,19 @@ class Detection:
     unchanged: int
     """Pairs skipped because nothing changed."""
     errors: tuple[tuple[str, str], ...]
-    """(path, reason) for sources that could not be read or placed."""
+    """(path, reason) for sources that could not be read or placed, and collisions."""
     orphans: tuple[tuple[str, str], ...]
     """(source path, language) of copies whose source is gone; never deleted."""
     skipped: tuple[tuple[str, str], ...] = ()
     """(path, reason) for FIFOs, sockets, devices and folders named like posts: never opened."""
     internal: int = 0
     """How many of `errors` are internal errors (bugs), logged under `.translator/`."""
+    human: tuple[Post, ...] = ()
+    """Pairs whose target is a page translator did not write: left alone."""
+    excluded: tuple[str, ...] = ()
+    """Sources matched by translator.toml's `exclude`."""
+    skipped_formats: Mapping[str, int] = field(default_factory=dict)
+    """Source pages in formats translator does not translate (html, org…), by format."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,68 +191,42 @@ class PostResult:
 
 
 def detect(config: SiteConfig, memory: Memory, paths: Sequence[Path] = ()) -> Detection:
-    """Find the pairs to work on by hashing files only: no Markdown parsing, no model.
+    """Find the pairs to work on from the site map and file hashes: no Markdown parsing, no model.
 
     Any failure is that post's: a special file is skipped, anything else is
     its error (an unexpected exception an internal one), and detection goes on.
     """
-    recorded = memory.post_hashes()
+    recorded, written_to = memory.post_hashes(), memory.post_targets()
+    plan = plan_site(scan_site(config), paths)
     items: list[WorkItem] = []
-    errors: list[tuple[str, str]] = []
-    skipped: list[tuple[str, str]] = []
-    posts = unchanged = internal = 0
-    for source in find_posts(config, paths):
-        posts += 1
-        try:
-            found = _detect_post(config, source, recorded)
-        except Exception as error:  # noqa: BLE001 — one post's failure, whatever it is, is that post's
-            kind, reason = _outcome(config, source, error)
-            where = _site_relative(config, source)
-            (skipped if kind == "skipped" else errors).append((where, reason))
-            internal += kind == "internal"
-            continue
-        items += [item for item in found if item.state != "unchanged"]
-        unchanged += sum(1 for item in found if item.state == "unchanged")
+    human: list[Post] = []
+    errors, skipped = list(plan.errors), list[tuple[str, str]]()
+    unchanged = internal = 0
+    failures = list(plan.failures)
+    for post in plan.posts:
+        key = (post.source_key, post.target_language)
+        record = recorded.get(key)
+        if record is None and post.counterpart:
+            human.append(post)
+        elif record is not None and written_to[key] != post.target_key:
+            errors.append((post.source_key, _moved(post, written_to[key])))
+        else:
+            try:
+                state = _state(post, plan.digests[post.source_key], record)
+            except Exception as failure:  # noqa: BLE001 — one post's failure is that post's
+                failures.append((post.source_key, failure))
+                continue
+            unchanged += state == "unchanged"
+            items += [WorkItem(post, state)] if state != "unchanged" else []
+    for where, failed_with in failures:
+        kind, reason = _outcome(config, where, failed_with)
+        (skipped if kind == "skipped" else errors).append((where, reason))
+        internal += kind == "internal"
     orphans = find_orphans(config, recorded) if not paths else []
     return Detection(
-        tuple(items), posts, unchanged, tuple(errors), tuple(orphans), tuple(skipped), internal
-    )
-
-
-def _detect_post(
-    config: SiteConfig, source: Path, recorded: Mapping[tuple[str, str], tuple[str, str, str]]
-) -> list[WorkItem]:
-    """Every pair of one source post, unchanged ones included; the file is checked before read."""
-    if _undecodable(source):
-        raise InputError(
-            "the file name is not valid UTF-8", path=display(source), hint="rename the file"
-        )
-    source_dir = config.content_dirs[config.source_language]
-    data = read_post_bytes(source, limit=config.max_post_bytes, inside=source_dir)
-    source_hash = hashlib.sha256(data).hexdigest()
-    found = []
-    for language in config.targets:
-        post = target_for(config, source, language)
-        found.append(
-            WorkItem(post, _state(post, source_hash, recorded.get((post.source_key, language))))
-        )
-    return found
-
-
-def _site_relative(config: SiteConfig, path: Path) -> str:
-    """The path as users see it in messages: relative to the site when inside it."""
-    try:
-        return display(path.relative_to(config.root))
-    except ValueError:
-        return display(path)
-
-
-def _undecodable(path: Path) -> bool:
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+        tuple(items), plan.sources, unchanged, tuple(errors), tuple(orphans), tuple(skipped),
+        internal, tuple(human), plan.excluded, dict(plan.skipped),
+    )  # fmt: skip
 
 
 def _outcome(
@@ -260,6 +239,20 @@ def _outcome(
         return "error", _reason(error)
     bug = internal_error(error, state_dir=config.state_dir, where=str(where))
     return "internal", _reason(bug)
+
+
+def _moved(post: Post, written: str) -> str:
+    """The page Hugo pairs with a source is no longer the copy translator wrote."""
+    if post.counterpart:
+        return (
+            f"translator wrote its {post.target_language} copy to {written}, but Hugo now "
+            f"pairs it with {post.target_key}; nothing was written — keep one of the two pages"
+        )
+    return (
+        f"translator wrote its {post.target_language} copy to {written}, which Hugo no longer "
+        f"pairs with it (a copy would now go to {post.target_key}); nothing was written — "
+        f"move the copy there, or delete it"
+    )
 
 
 def _state(post: Post, source_hash: str, recorded: tuple[str, str, str] | None) -> WorkState:
@@ -410,15 +403,18 @@ def translate_units(
     by_language: dict[str, dict[str, str]] = {}
     models: dict[str, str] = {}
     hits = fresh = 0
-    source, memory = context.config.source_language, context.memory
-    for target, units in needed.items():
+    config, memory = context.config, context.memory
+    # The engine and the memory's units know languages by the engine's codes (fr-fr -> fr).
+    source = config.engine_code(config.source_language)
+    for language, units in needed.items():
         if not units:
             continue
-        engine = context.engine
+        engine, target = context.engine, config.engine_code(language)
         model = engine.model_version(source=source, target=target)
         # People's translations imported from a TMX come first, then the machine's.
         known = memory.lookup(units, source=source, target=target, engine=engine.name, model=model)
-        known.update(memory.human_lookup(units, source=source, target=target))
+        # Human units are the site's: keyed by its language keys, as the TMX import stores them.
+        known.update(memory.human_lookup(units, source=config.source_language, target=language))
         missing = [u for u in units if u not in known]
         for start in range(0, len(missing), ENGINE_CHUNK):
             chunk = missing[start : start + ENGINE_CHUNK]
@@ -426,8 +422,8 @@ def translate_units(
             machine = dict(zip(chunk, outputs, strict=True))
             memory.store(machine, source=source, target=target, engine=engine.name, model=model)
             known.update(machine)
-            progress(f"translate {target}", start + len(chunk), len(missing))
-        by_language[target], models[target] = known, model
+            progress(f"translate {language}", start + len(chunk), len(missing))
+        by_language[language], models[language] = known, model
         hits, fresh = hits + len(units) - len(missing), fresh + len(missing)
     name = context.engine.name if by_language else ""
     return Translations(by_language, hits, fresh, name, models)
@@ -438,7 +434,8 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
     post = prepared.item.post
     language = post.target_language
     known = translations.by_language.get(language, {})
-    fixed = context.config.glossary.fixed.get(language, {})
+    glossary = context.config.glossary.fixed
+    fixed = glossary.get(language) or glossary.get(context.config.engine_code(language), {})
     units = [known[u] for u in prepared.page.units]
     rendered = render_page(context.md, prepared.page, units, fixed=fixed)
     new_slots = [
@@ -450,8 +447,8 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
             check_slot(
                 report.source,
                 report.result,
-                source_language=context.config.source_language,
-                target_language=language,
+                source_language=context.config.engine_code(context.config.source_language),
+                target_language=context.config.engine_code(language),
                 glossary=context.config.glossary,
                 notes=report.notes,
                 md=context.md,
@@ -464,6 +461,10 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
     merged = merge_slots(
         _with_coverage(context, prepared, new_slots), prepared.record, prepared.current
     )
+    human = context.memory.human_texts(
+        [slot.source for slot in new_slots], source=context.config.source_language, target=language
+    )
+    merged = _with_human_texts(merged, human)
     text = _copy_text(context, prepared, merged, translations)
     result = PostResult(
         post.source_key,
@@ -496,6 +497,28 @@ def _with_coverage(context: Context, prepared: Prepared, slots: list[NewSlot]) -
     if found and slots:
         slots[0] = replace(slots[0], notes=(*slots[0].notes, *found))
     return slots
+
+
+HUMAN_NOTE = "human translation, adopted"
+
+
+def _with_human_texts(merged: Merged, human: Mapping[str, str]) -> Merged:
+    """Slots the machine would fill whose source a human translated (`translator adopt`)."""
+    if not human:
+        return merged
+    slots = tuple(
+        replace(
+            slot,
+            written=human[slot.source],
+            state="reviewed",
+            approved_source=slot.source,
+            notes=(HUMAN_NOTE,),
+        )
+        if slot.state == "machine" and slot.source in human
+        else slot
+        for slot in merged.slots
+    )
+    return replace(merged, slots=slots, status=post_status(slots))
 
 
 def save_copy(
@@ -580,6 +603,9 @@ class RunSummary:
     """Special files named like posts (FIFOs, sockets, devices, folders): never opened."""
     internal_errors: int = 0
     """How many of `errors` are bugs in translator (tracebacks in `.translator/`)."""
+    human_copies: int = 0
+    excluded: tuple[str, ...] = ()
+    skipped_formats: Mapping[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object printed by `--json`."""
@@ -596,6 +622,9 @@ class RunSummary:
             "dry_run": self.dry_run,
             "skipped": list(self.skipped),
             "internal_errors": self.internal_errors,
+            "human_copies": self.human_copies,
+            "excluded": list(self.excluded),
+            "skipped_formats": dict(self.skipped_formats),
             "copies": [
                 {
                     "source": r.source,
@@ -637,11 +666,17 @@ def summarize(
     errors = [{"path": p, "reason": r} for p, r in detection.errors]
     errors += [_error_entry(r) for r in results if r.status == "error"]
     written = sum(1 for r in results if r.action == "written")
+    human = [
+        PostResult(p.source_key, p.target_key, p.target_language, "skipped", "human",
+                   reason="a translation translator did not write: left alone")
+        for p in detection.human
+    ]  # fmt: skip
     return RunSummary(
         posts=detection.posts,
         translated_posts=written,
         skipped_posts=detection.unchanged
         + len(detection.skipped)
+        + len(human)
         + sum(1 for r in results if r.action != "written"),
         segments_from_memory=translations.from_memory if translations else 0,
         segments_translated=translations.translated if translations else 0,
@@ -649,10 +684,13 @@ def summarize(
         conflicts=sum(r.conflicts for r in results),
         errors=tuple(errors),
         orphans=tuple({"source": s, "language": lang} for s, lang in detection.orphans),
-        results=tuple(results),
+        results=(*results, *human),
         dry_run=dry_run,
         skipped=tuple({"path": p, "reason": r} for p, r in detection.skipped),
         internal_errors=detection.internal + sum(1 for r in results if r.internal),
+        human_copies=len(human),
+        excluded=detection.excluded,
+        skipped_formats=detection.skipped_formats,
     )
 
 

@@ -1,13 +1,17 @@
 """What editors use: the status of every copy, and approving a reviewed copy.
 
 Status of a (post, language) pair, in the order they are checked:
-- `error`: the source cannot be read or placed, or a copy exists that
-  translator did not write;
+- `error`: the source cannot be placed (a collision, a target taken);
 - `missing`: no copy yet (or it was deleted);
+- `human`: the paired page exists and translator did not write it (adopted
+  or not): never touched;
 - `outdated`: the source changed since the copy was written;
 - `machine`, `reviewed`, `conflict`: the copy's own status; `edited` is added
   when an editor changed the file since translator last wrote it;
 - `orphan`: a copy whose source is gone (never deleted).
+Besides: `excluded` (translator.toml's `exclude`), `skipped` (a page format
+translator does not translate), `unpaired` (a target-language page no source
+pairs with), `not a target` (a page of a language Hugo builds that is not a target).
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ from translator.config import SiteConfig
 from translator.document import read_values, set_values
 from translator.errors import TranslatorError
 from translator.files import read_post, read_post_bytes
-from translator.incidents import display
 from translator.memory import Memory, PostRecord, SlotRecord
+from translator.pairing import plan_site
 from translator.pipeline import Context, current_slots, save_copy, sha256
-from translator.site import find_orphans, find_posts, target_for
+from translator.site import Post, find_orphans, scan_site
 
 __all__ = ("CopyStatus", "approve", "copy_statuses")
 
@@ -48,48 +52,62 @@ class CopyStatus:
 
 
 def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
-    """Every source post in every target language, and every orphan."""
+    """Every page of every target language: each source's copy, human copies, unpaired pages."""
     records = {(r.source_path, r.target): r for r in memory.posts()}
-    rows: list[CopyStatus] = []
-    for source in find_posts(config):
-        rows.extend(_post_statuses(config, records, source))
+    adopted = memory.human_copies()
+    site = scan_site(config)
+    plan = plan_site(site)
+    rows = [_status(config, records, adopted, plan.digests[p.source_key], p) for p in plan.posts]
+    rows += [CopyStatus(path, "", "", "error", detail=reason) for path, reason in plan.errors]
+    rows += [CopyStatus(path, "", "", "error", detail=str(why)) for path, why in plan.failures]
+    rows += [CopyStatus(k, t, "", "excluded", detail="exclude") for k in plan.excluded
+             for t in config.targets]  # fmt: skip
+    rows += [CopyStatus(p.key, p.language, "", "skipped", detail=f"{p.kind}: not translated")
+             for p in site.in_language(config.source_language) if p.kind != "markdown"]  # fmt: skip
+    paired = {post.target_key for post in plan.posts}
+    for language in config.targets:
+        rows += [CopyStatus("", language, p.key, "unpaired", detail=f"no {config.source_language} "
+                            "source pairs with it") for p in site.in_language(language)
+                 if p.key not in paired]  # fmt: skip
+    others = [k for k, lang in config.languages.items() if lang.enabled
+              and k != config.source_language and k not in config.targets]  # fmt: skip
+    for language in others:
+        rows += [CopyStatus("", language, p.key, "not a target", detail="not in targets")
+                 for p in site.in_language(language)]  # fmt: skip
     for key in find_orphans(config, records):
         target = records[key].target_path
         rows.append(CopyStatus(*key, target, "orphan", detail="source is gone"))
     return rows
 
 
-def _post_statuses(
-    config: SiteConfig, records: dict[tuple[str, str], PostRecord], source: Path
-) -> Iterator[CopyStatus]:
-    shown = display(source)
-    for language in config.targets:
-        if shown != str(source):
-            yield CopyStatus(shown, language, "", "error", detail="file name is not valid UTF-8")
-            continue
-        try:
-            source_dir = config.content_dirs[config.source_language]
-            data = read_post_bytes(source, limit=config.max_post_bytes, inside=source_dir)
-            post = target_for(config, source, language)
-            source_hash = hashlib.sha256(data).hexdigest()
-            copy = _copy_bytes(config, post.target)
-        except (OSError, TranslatorError) as error:
-            yield CopyStatus(str(source), language, "", "error", detail=str(error))
-            continue
-        record = records.get((post.source_key, language))
-        key = (post.source_key, language, post.target_key)
-        if copy is None:
-            yield CopyStatus(*key, "missing")
-        elif record is None:
-            yield CopyStatus(*key, "error", detail="a copy exists that translator did not write")
-        else:
-            edited = hashlib.sha256(copy).hexdigest() != record.written_hash
-            state = "outdated" if source_hash != record.source_hash else record.status
-            waiting = sum(1 for s in record.slots if s.state != "reviewed")
-            flagged = sum(len(s.notes) for s in record.slots if s.state != "reviewed")
-            detail = f"{waiting} of {len(record.slots)} to review"
-            detail += f", {flagged} QA flags" if flagged else ""
-            yield CopyStatus(*key, state, edited, detail)
+def _status(
+    config: SiteConfig,
+    records: dict[tuple[str, str], PostRecord],
+    adopted: dict[tuple[str, str], int | None],
+    source_hash: str,
+    post: Post,
+) -> CopyStatus:
+    record = records.get((post.source_key, post.target_language))
+    key = (post.source_key, post.target_language, post.target_key)
+    try:
+        copy = _copy_bytes(config, post.target)
+    except (OSError, TranslatorError) as error:
+        return CopyStatus(*key, "error", detail=str(error))
+    if copy is None:
+        return CopyStatus(*key, "missing")
+    if record is None:
+        segments = adopted.get((post.source_key, post.target_language), -1)
+        detail = {-1: "not adopted", None: "adopted, structure differs: no segments"}.get(
+            segments, f"adopted: {segments} segments in the memory"
+        )
+        return CopyStatus(*key, "human", detail=detail)
+    edited = hashlib.sha256(copy).hexdigest() != record.written_hash
+    state = "outdated" if source_hash != record.source_hash else record.status
+    waiting = sum(1 for s in record.slots if s.state != "reviewed")
+    flagged = sum(len(s.notes) for s in record.slots if s.state != "reviewed")
+    detail = f"{waiting} of {len(record.slots)} to review"
+    detail += f", {flagged} QA flags" if flagged else ""
+    return CopyStatus(*key, state, edited, detail)
 
 
 def _copy_bytes(config: SiteConfig, target: Path) -> bytes | None:
