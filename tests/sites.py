@@ -143,3 +143,13 @@ def hugo_site(root: Path, hugo_toml: str, files: dict[str, str] | None = None) -
     for relative, text in (files or {}).items():
         site.write(relative, text)
     return site
+
+
+def declare(site: Site, *languages: str) -> None:
+    """Declare more languages in the site's hugo.toml, each with its content/<lang> folder.
+
+    translator refuses a target Hugo would not build (issue 10): a test that
+    translates into es or de declares it first.
+    """
+    extra = "".join(f'[languages.{lang}]\ncontentDir = "content/{lang}"\n' for lang in languages)
+    site.write("hugo.toml", site.read("hugo.toml") + extra)

@@ -31,7 +31,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.states import State
 from prefect.testing.utilities import prefect_test_harness
-from sites import POST, Site, make_site
+from sites import POST, Site, declare, make_site
 
 from translator import models, pipeline
 from translator.document import read_values
@@ -182,6 +182,7 @@ def test_flow__engine_is_built_once_per_process(
     monkeypatch.setattr(pipeline, "_PROCESS_ENGINES", {})
     monkeypatch.setattr(pipeline, "make_engine", build)
     with_posts(site, 2)
+    declare(site, "es")
     state = run(site, targets=["en", "es"], chunk_units=2)
     assert state.is_completed()
     assert built == ["pseudo"]
@@ -189,6 +190,7 @@ def test_flow__engine_is_built_once_per_process(
 
 
 def test_flow__run_is_named_after_the_site_and_tagged_with_languages(site: Site) -> None:
+    declare(site, "es")
     state = run(site, targets=["en", "es"])
     with get_client(sync_client=True) as client:
         flow_run = client.read_flow_run(state.state_details.flow_run_id)
@@ -287,6 +289,7 @@ def test_flow__a_model_download_cut_by_the_network_is_retried_then_fails(
     pytest.importorskip("translator.engines.argos")
     site.write("translator.toml", "[engine]\nthreads = 1\n")
     downloads = counting(monkeypatch, models, "install_pair")
+    declare(site, "de")
     state = run(site, engine="argos", targets=["de"])
     assert state.is_failed()
     assert len(downloads) == 4  # the first try and three retries
