@@ -330,6 +330,54 @@ def test_region_keys__argos_gets_plain_codes(tmp_path: Path, argos_home: Path) -
     assert "BONJOUR LE MONDE." in site.read("content/en/post.md")
 
 
+def test_region_keys__fr_names_the_sites_only_french_without_settings(tmp_path: Path) -> None:
+    # Phala's wiki as published: [Languages.fr-fr], unsuffixed pages in en-us, no translator.toml.
+    hugo = (
+        'defaultContentLanguage = "en-us"\n[Languages.en-us]\nweight = 1\n'
+        "[Languages.fr-fr]\nweight = 2\n"
+    )
+    site = hugo_site(
+        tmp_path,
+        hugo,
+        {"content/guide.fr-fr.md": POST, "content/other.fr-fr.md": POST,
+         "content/other.md": HUMAN_EN},
+    )  # fmt: skip
+    code, summary, stderr = run(site)
+    assert code == 0, stderr
+    assert (summary["translated_posts"], summary["human_copies"]) == (1, 1)
+    assert pseudo_localize("Troisième paragraphe.") in site.read("content/guide.en-us.md")
+    assert site.read("content/other.md") == HUMAN_EN
+
+
+def test_config_dir__a_params_file_hugo_accepts_is_never_read(tmp_path: Path) -> None:
+    # A tab before a comment: Go's YAML reads it, PyYAML does not; translator needs no params.
+    site = hugo_site(tmp_path, DIRECTORIES, {"content/fr/post.md": POST})
+    site.write("config/_default/params.en.yaml", 'label: "Participants:"\t# a comment\n')
+    code, summary, stderr = run(site)
+    assert (code, summary["translated_posts"]) == (0, 1), stderr
+
+
+def test_module_mounts_with_lang__are_the_languages_content_folders(tmp_path: Path) -> None:
+    # regisphilibert.com: no contentDir, languages come from module mounts (hugolib/filesystems).
+    hugo = (
+        'defaultContentLanguage = "en"\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n'
+        '[[module.mounts]]\nsource = "content/en"\ntarget = "content"\nlang = "en"\n'
+        '[[module.mounts]]\nsource = "content/fr"\ntarget = "content"\nlang = "fr"\n'
+        '[[module.mounts]]\nsource = "uploads"\ntarget = "content/uploads"\nlang = "en"\n'
+    )
+    site = hugo_site(
+        tmp_path,
+        hugo,
+        {"content/fr/note.md": POST, "content/fr/about.md": POST,
+         "content/en/about.md": HUMAN_EN},
+    )  # fmt: skip
+    code, summary, stderr = run(site)
+    assert code == 0, stderr
+    assert (summary["translated_posts"], summary["human_copies"]) == (1, 1)
+    assert pseudo_localize("Troisième paragraphe.") in site.read("content/en/note.md")
+    assert site.read("content/en/about.md") == HUMAN_EN
+
+
 def test_region_keys__missing_model_hint_names_installable_codes(
     tmp_path: Path, argos_home: Path
 ) -> None:

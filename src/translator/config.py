@@ -283,9 +283,20 @@ def _read_hugo(root: Path) -> dict[str, Any]:
             break
     for directory in (root / "config" / "_default", root / "config" / "production"):
         for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
-            if path.is_file() and path.suffix[1:] in _EXTENSIONS:
+            if _read_by_translator(path):
                 _merge(settings, _dir_file_settings(path))
     return settings
+
+
+_DIR_FILES_READ = frozenset({"hugo", "config", "languages", "module"})
+"""Files of a config directory that can hold languages, contentDir or mounts. The others
+(params, menus, markup…) are never read: a YAML quirk in a theme's params file that Hugo
+accepts must not stop a run."""
+
+
+def _read_by_translator(path: Path) -> bool:
+    name = path.stem.lower().partition(".")[0]
+    return path.is_file() and path.suffix[1:] in _EXTENSIONS and name in _DIR_FILES_READ
 
 
 def _dir_file_settings(path: Path) -> dict[str, Any]:
@@ -553,6 +564,10 @@ def _build(
     shared = _inside_root(root, resolved.content_dir, hugo_file)
     dirs = {key: _inside_root(root, lang.content_dir, hugo_file) if lang.content_dir else shared
             for key, lang in resolved.languages.items()}  # fmt: skip
+    # `fr` names the site's `fr-fr` (or `fr-FR`) when that is its only French: the
+    # engine code is what users know, the Hugo key what the site is built from.
+    source = _site_key(source, resolved)
+    own_targets = tuple(_site_key(target, resolved) for target in own_targets)
     _check_source(source, resolved, hugo_file)
     targets = _targets(source, own_targets, resolved, hugo_file, own_file)
     return SiteConfig(
@@ -592,6 +607,15 @@ def _declared_by_translator(root: Path, source: str, targets: Sequence[str]) -> 
             lang: {"contentdir": f"content/{lang}"} if per_language else {} for lang in everyone
         }
     }
+
+
+def _site_key(language: str, resolved: HugoLanguages) -> str:
+    """The Hugo key for `language`: itself if declared, else the one enabled language whose
+    engine code it is (`fr` → `fr-fr`); unchanged when none or several match."""
+    if language in resolved.languages:
+        return language
+    matches = [key for key in resolved.enabled() if resolved.languages[key].code == language]
+    return matches[0] if len(matches) == 1 else language
 
 
 def _check_source(source: str, resolved: HugoLanguages, hugo_file: Path | None) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -105,6 +105,13 @@ def resolve_languages(
         raise ConfigError("disableLanguages must be a list of languages")
     off = {str(key).lower() for key in listed}
     languages = [_language(str(k).lower(), v, off, codes) for k, v in table.items()]
+    mounted = _content_mounts(settings)
+    languages = [
+        replace(lang, content_dir=mounted[lang.key])
+        if lang.content_dir is None and lang.key in mounted
+        else lang
+        for lang in languages
+    ]
     languages.sort(key=lambda lang: (lang.weight == 0, lang.weight, lang.key))
     default, rule = _default(languages, configured)
     content_dir = settings.get("contentdir", "content")
@@ -139,6 +146,26 @@ def _language(key: str, settings: Any, off: set[str], codes: Mapping[str, str]) 
     locale = settings.get("locale") or settings.get("languagecode") or ""
     code = codes.get(key) or engine_code(key, str(locale))
     return Language(key, content_dir, weight, disabled_by, code)
+
+
+def _content_mounts(settings: Mapping[str, Any]) -> dict[str, str]:
+    """Languages given their own content folder by a module mount, as contentDir does.
+
+    Hugo (hugolib/filesystems, `modules.Mount.Lang`): a mount whose target is
+    `content` and that sets `lang` puts the files of `source` in that language.
+    Only a language with exactly one such mount is taken; mounts into a
+    subfolder of content (`content/uploads`) are not a language's content.
+    """
+    module = settings.get("module")
+    mounts = module.get("mounts") if isinstance(module, Mapping) else None
+    found: dict[str, list[str]] = {}
+    for mount in mounts if isinstance(mounts, list) else ():
+        if not isinstance(mount, Mapping):
+            continue
+        source, target, lang = mount.get("source"), mount.get("target"), mount.get("lang")
+        if isinstance(source, str) and isinstance(lang, str) and target in ("content", "content/"):
+            found.setdefault(lang.lower(), []).append(source.strip("/"))
+    return {lang: sources[0] for lang, sources in found.items() if len(sources) == 1}
 
 
 def _default(languages: list[Language], configured: str) -> tuple[str, str]:
