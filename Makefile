@@ -47,6 +47,6 @@ site: install
 	command -v hugo >/dev/null || (apt-get update -qq && apt-get install -y -qq hugo)
 	hugo --source . --destination public --buildDrafts
 
-# 2,000 random lives of a copy (tests/test_lifecycle_property.py); 30–40 minutes.
+# 2,000 random lives of a copy (tests/test_lifecycle_property.py); ~11 minutes.
 soak: install
 	TRANSLATOR_SOAK=1 $(PY) -m pytest -q -s tests/test_lifecycle_property.py -k "soak or were_run"
