@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench serve site fuzz review
+.PHONY: install run test lint bench serve site fuzz review soak
 
 install: $(STAMP)
 
@@ -46,3 +46,7 @@ bench: install
 site: install
 	command -v hugo >/dev/null || (apt-get update -qq && apt-get install -y -qq hugo)
 	hugo --source . --destination public --buildDrafts
+
+# 2,000 random lives of a copy (tests/test_lifecycle_property.py); ~11 minutes.
+soak: install
+	TRANSLATOR_SOAK=1 $(PY) -m pytest -q -s tests/test_lifecycle_property.py -k "soak or were_run"

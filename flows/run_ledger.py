@@ -39,7 +39,8 @@ class RunLedger:
     def plan(self) -> None:
         """Detect, read every post, look their units up in the memory."""
         context = self.context
-        self.detection = pipeline.detect(context.config, context.memory)
+        stale = pipeline.stale_pairs(context)  # machine text another engine/model/glossary gave
+        self.detection = pipeline.detect(context.config, context.memory, stale=stale)
         for item in self.detection.items:
             try:
                 self.prepared.append(pipeline.prepare(context, item))

@@ -10,7 +10,7 @@ from sites import HUMAN_EN, HUMAN_EN_OTHER_SHAPE, POST
 
 from translator import _markdown
 from translator.adoption import SlotPair, pair_slots
-from translator.memory import APPLICATION_ID, HumanCopy, Memory
+from translator.memory import APPLICATION_ID, SCHEMA_VERSION, HumanCopy, Memory
 from translator.page import Page, read_page
 
 MD: MarkdownIt = _markdown.make_parser()
@@ -85,4 +85,4 @@ def test_memory__file_without_human_tables_gains_them_in_place(tmp_path: Path) -
     version = db.execute("PRAGMA user_version").fetchone()[0]
     application = db.execute("PRAGMA application_id").fetchone()[0]
     db.close()
-    assert (kept, version, application) == ({"Bonjour": "Hello"}, 1, APPLICATION_ID)
+    assert (kept, version, application) == ({"Bonjour": "Hello"}, SCHEMA_VERSION, APPLICATION_ID)

@@ -205,7 +205,10 @@ def _fuzz_site(tmp_path: Path, seed: int) -> None:
         preexec_fn=_limit_memory,
         check=False,
     )
-    assert (status.returncode, b"Traceback" in status.stderr) == (0, False), status.stderr[-3000:]
+    # 1: some copy is in error or conflict, which gates CI (issue 11); never a crash.
+    assert (status.returncode in (0, 1), b"Traceback" in status.stderr) == (True, False), (
+        status.stderr[-3000:]
+    )
 
 
 @pytest.mark.parametrize("seed", range(FUZZ_SITES))

@@ -47,7 +47,7 @@ def translated(tmp_path: Path) -> Site:
 @pytest.fixture
 def approved(translated: Site) -> Site:
     """The same site once an editor approved the copy."""
-    done = translated.translator("approve", f"content/en/{SLUG}.md")
+    done = translated.translator("approve", "--force", f"content/en/{SLUG}.md")  # pseudo text
     assert done.code == 0, done.stderr
     return translated
 

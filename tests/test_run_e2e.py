@@ -85,16 +85,16 @@ def test_run__editor_edit_and_source_change_is_a_conflict(site: Site) -> None:
     assert suggestion == pseudo_localize("Nouveau texte.")
 
 
-def test_run__structure_changed_by_editor_leaves_file_untouched(site: Site) -> None:
+def test_run__paragraph_added_by_editor_is_merged(site: Site) -> None:
     site.run_json()
     edited = site.read(COPY) + "\nA paragraph the editor added.\n"
     site.write(COPY, edited)
     site.write("content/fr/post.md", POST.replace("Troisième", "Quatrième"))
-    result = site.translator("run", "--json", "--engine", "pseudo")
-    assert result.code == 1
-    assert site.read(COPY) == edited
-    (error,) = result.json()["errors"]
-    assert "outside its translated text" in error["reason"]
+    site.run_json()
+    copy = site.read(COPY)
+    assert copy.endswith(
+        pseudo_localize("Quatrième paragraphe.") + "\n\nA paragraph the editor added.\n"
+    )
 
 
 def test_run__suffix_layout(tmp_path: Path) -> None:
@@ -213,16 +213,17 @@ def test_run__second_concurrent_run_is_told_to_wait(site: Site) -> None:
 
 def test_approve__marks_reviewed_and_publishes(site: Site) -> None:
     site.run_json()
-    result = site.translator("approve", COPY)
+    result = site.translator("approve", "--force", COPY)  # pseudo text needs --force
     values = read_values(site.read(COPY))
     assert result.code == 0
     assert values["draft"] is False
     assert values["translation"]["status"] == "reviewed"
 
 
-def test_approve__later_source_change_puts_back_machine(site: Site) -> None:
+def test_approve__later_source_change_puts_back_machine_under_publish_policy(site: Site) -> None:
+    site.write("translator.toml", '[review]\non_source_change = "publish"\n')
     site.run_json()
-    site.translator("approve", COPY)
+    site.translator("approve", "--force", COPY)
     site.write("content/fr/post.md", POST.replace("Troisième paragraphe.", "Autre chose."))
     site.run_json()
     status = site.translator("status", "--json").json()
@@ -316,7 +317,7 @@ def test_run__glossary_term_alone_in_a_heading_and_editor_edits(site: Site) -> N
     site.write("content/fr/post.md", site.read("content/fr/post.md") + "\nEncore un paragraphe.\n")
     summary = site.run_json()
     assert summary["edits_kept"] == 1 and "Hello world." in site.read(COPY)
-    assert site.translator("approve", COPY).code == 0
+    assert site.translator("approve", "--force", COPY).code == 0
 
 
 def test_run__planted_symlink_at_the_staging_path_is_not_followed(

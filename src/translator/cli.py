@@ -21,7 +21,7 @@ from rich.markup import escape
 
 from translator._cli_models import models_app
 from translator._lazy import Lazy
-from translator.errors import TooLargeError, TranslatorError
+from translator.errors import ApprovalRefusedError, TooLargeError, TranslatorError
 from translator.files import MAX_POST_BYTES, atomic_write, decode_post, read_post
 from translator.incidents import internal_error
 
@@ -292,6 +292,13 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
     ] = False,
+    retranslate: Annotated[
+        str | None,
+        typer.Option(
+            help="Translate again, bypassing the memory: `machine` (every machine slot) or "
+            "`all-unreviewed` (editors' unreviewed texts too; they stay in the memory, retired)."
+        ),
+    ] = None,
     beam_size: BeamSize = None,
     threads: Threads = None,
     compute_type: ComputeType = None,
@@ -301,7 +308,11 @@ def run(
 
     Unchanged posts are skipped after hashing, without loading a model. Only
     segments the translation memory lacks go to the engine, in one batch.
+    Machine text from another engine, model or glossary, and any pseudo or
+    identity text under a real engine, is translated again.
     """
+    if retranslate not in (None, "machine", "all-unreviewed"):
+        raise typer.BadParameter("use machine or all-unreviewed", param_hint="--retranslate")
     config = _site(paths[0] if paths else None, source=source)
     config = config.with_overrides(targets=to.split(",") if to else None, engine=engine)
     settings = _engine_settings(
@@ -314,6 +325,7 @@ def run(
             "download_progress": lambda done, total: progress("download model", done, total),
         }
         context.engine_factory = lambda: make_engine(config.engine.name, engine_settings)
+        context.retranslate = retranslate or ""  # type: ignore[assignment]
         summary = pipeline.run(context, paths or (), dry_run=dry_run, progress=progress)
     if as_json:
         typer.echo(json.dumps(summary.as_json(), ensure_ascii=False))
@@ -381,7 +393,8 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
         f"{summary.posts} posts: {verb} {summary.translated_posts}, skipped "
         f"{summary.skipped_posts}; segments: {summary.segments_translated} translated, "
         f"{summary.segments_from_memory} from memory; {summary.edits_kept} edits kept, "
-        f"{summary.conflicts} conflicts, {len(summary.errors)} errors"
+        f"{summary.conflicts} conflicts, {summary.restored} restored from memory, "
+        f"{len(summary.errors)} errors"
     )
 
 
@@ -395,17 +408,32 @@ def status(
     ] = None,
     source: FromOption = None,
 ) -> None:
-    """Every page of every target language and its state (machine, human, missing, error…)."""
+    """Every page of every target language and its state (machine, human, missing, error…).
+
+    Exits 1 when a copy needs attention before the site goes live — a conflict,
+    an error, or a published copy that is outdated — so CI can gate on it.
+    """
     config = _site(path, source=source).with_overrides(targets=to.split(",") if to else None)
     with _context(config, command="status", lock=False) as context:
         rows = copy_statuses(config, context.memory)
     if as_json:
-        typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False))
-        return
+        typer.echo(json.dumps([_status_json(r) for r in rows], ensure_ascii=False))
+    else:
+        _print_status(rows)
+    raise typer.Exit(EXIT_SOME_FAILED if any(r.blocking for r in rows) else EXIT_OK)
+
+
+def _status_json(row: review.CopyStatus) -> dict[str, Any]:
+    return {**dataclasses.asdict(row), "retired": list(row.retired), "blocking": row.blocking}
+
+
+def _print_status(rows: list[review.CopyStatus]) -> None:
     table = Table("source", "lang", "state", "copy", "detail")
     for row in rows:
-        state = row.state + (" (edited)" if row.edited else "")
-        cells = (row.source, row.language, state, row.target, row.detail)
+        state = row.state + (f" ({row.engines})" if row.engines else "")
+        state += (" (edited)" if row.edited else "") + (" (published)" if row.published else "")
+        detail = row.detail + (f", {len(row.retired)} retired" if row.retired else "")
+        cells = (row.source, row.language, state, row.target, detail)
         table.add_row(*(escape(cell) for cell in cells))
     Console().print(table)
 
@@ -414,12 +442,39 @@ def status(
 @reports_errors
 def approve(
     paths: Annotated[list[Path], typer.Argument(help="Copies (content/en/…) or their sources.")],
+    force: Annotated[
+        bool,
+        typer.Option(help="Approve despite conflicts, pseudo text or QA flags (recorded)."),
+    ] = False,
+    segment: Annotated[
+        list[int] | None,
+        typer.Option(help="Approve only the segment at this line of the copy (repeatable)."),
+    ] = None,
 ) -> None:
-    """Mark copies reviewed as they are now; publish them if the review policy says so."""
+    """Mark copies reviewed as they are now; publish them if the review policy says so.
+
+    Refused, with each reason and its line, for a copy with a conflict, an
+    outdated slot, pseudo or identity text, or QA flags on machine text, or
+    whose source changed since the last run; --force approves anyway and the
+    copy records that it was forced.
+    """
     config = _site(paths[0])
     with _context(config, command="approve") as context:
-        for key in review.approve(context, paths):
-            stderr.print(f"approved {escape(key)}")
+        try:
+            done = review.approve(context, paths, force=force, lines=segment or ())
+        except ApprovalRefusedError as error:
+            where = escape(str(error.path))
+            stderr.print(f"[red]Error:[/red] {where}: not approved:", markup=True)
+            for reason in error.reasons:
+                stderr.print(f"  {error.path}:{reason}", markup=False)
+            stderr.print(f"  — {error.hint}", markup=False)
+            raise typer.Exit(EXIT_SOME_FAILED) from None
+    for approval in done:
+        if approval.forced:
+            why = "; ".join(approval.forced)
+            stderr.print(f"approved {approval.target} (forced past: {why})", markup=False)
+        else:
+            stderr.print(f"approved {approval.target} ({approval.slots} segments)", markup=False)
 
 
 @app.command()

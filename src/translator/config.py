@@ -79,6 +79,10 @@ class ReviewPolicy:
     """Machine copies get `draft: true`."""
     publish_on_approve: bool = True
     """`translator approve` sets `draft: false`."""
+    on_source_change: str = "suggest"
+    """A published copy whose source changed: `suggest` (the page keeps its reviewed text, the
+    machine's is a suggestion, the copy is `outdated`), `publish` (machine text goes live) or
+    `draft` (machine text written, the copy back to `draft: true`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +393,8 @@ _SCHEMA: Mapping[str, Any] = MappingProxyType(
         "engine": {"name": str, "beam_size": int, "threads": int, "compute_type": str,
                    "batch_size": int, "auto_install": bool},
         "glossary": {"do_not_translate": list, "fixed": dict},
-        "review": {"draft_until_approved": bool, "publish_on_approve": bool},
+        "review": {"draft_until_approved": bool, "publish_on_approve": bool,
+                   "on_source_change": str},
         "dask": {"address": str},
         "limits": {"max_post_bytes": int},
         "shortcodes": dict,
@@ -414,6 +419,7 @@ def _read_own(path: Path) -> dict[str, Any]:
             line=_line_of(text, "max_post_bytes"),
         )
     _check_shortcodes(data.get("shortcodes", {}), path, text)
+    _check_review(data.get("review", {}), path, text)
     return data
 
 
@@ -514,6 +520,19 @@ def _check_languages(languages: Mapping[str, Any], path: Path, text: str) -> Non
                     hint="known: engine_code",
                 )
             _expect(value, str, f"languages.{key}.engine_code", path, text)
+
+
+REVIEW_POLICIES = ("suggest", "publish", "draft")
+
+
+def _check_review(review: Mapping[str, Any], path: Path, text: str) -> None:
+    if review.get("on_source_change", "suggest") not in REVIEW_POLICIES:
+        raise ConfigError(
+            f"review.on_source_change {review['on_source_change']!r} is not a policy",
+            path=path,
+            line=_line_of(text, "on_source_change"),
+            hint=f"use one of {', '.join(REVIEW_POLICIES)}",
+        )
 
 
 def _check_engine(engine: Mapping[str, Any], path: Path, text: str) -> None:
@@ -776,6 +795,10 @@ INIT_TEMPLATE = """\
 # draft_until_approved = true
 # `translator approve` sets draft: false.
 # publish_on_approve = true
+# When the source of a published copy changes: "suggest" keeps the reviewed text on the
+# page and stores the machine translation as a suggestion (the copy is `outdated`);
+# "publish" puts the machine translation live; "draft" writes it and sets draft: true.
+# on_source_change = "suggest"
 
 [limits]
 # Posts larger than this many bytes are refused before they are read.

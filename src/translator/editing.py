@@ -155,10 +155,13 @@ def apply_slots(
     return _save(context, copy, current, tuple(slots), what)
 
 
-def approve_copy(context: Context, target_path: str, *, expected_hash: str) -> Change:
-    """`translator approve` on one copy, if it is still what the editor saw."""
+def approve_copy(
+    context: Context, target_path: str, *, expected_hash: str, force: bool = False
+) -> Change:
+    """`translator approve` on one copy, if it is still what the editor saw (the same guard;
+    `force` overrides it and is recorded)."""
     copy = _open(context, target_path, expected_hash)
-    approve(context, [copy.path])
+    approve(context, [copy.path], force=force)
     return Change(target_path, "approved the copy", copy.text, copy.record, file_hash(copy.path))
 
 

@@ -117,3 +117,18 @@ class EditRefusedError(TranslatorError):
 
 class InterchangeError(TranslatorError):
     """An XLIFF, PO or TMX file, or a memory to merge, that translator cannot read."""
+
+
+class ApprovalRefusedError(TranslatorError):
+    """`approve` found conflicts, pseudo/identity text or unacknowledged QA flags in a copy."""
+
+    def __init__(self, message: str, *, path: str | Path | None, reasons: tuple[str, ...]) -> None:
+        super().__init__(
+            message, path=path, hint="fix them, or approve anyway with --force (recorded)"
+        )
+        self.reasons = reasons
+        """One `line N: what` per problem."""
+
+
+class MergeRefusedError(StructureChangedError):
+    """The three-way merge of a copy's blocks is not safe; the copy is left untouched."""

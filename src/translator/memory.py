@@ -41,7 +41,7 @@ __all__ = (
 )
 
 APPLICATION_ID = 0x54524E53  # "TRNS"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 RESTORE_HINT = (
     "restore {path} from your backup or from git (`git log -- {path}`, then "
@@ -61,8 +61,10 @@ def restore_hint(path: Path | str, *, otherwise: str = DAMAGED_OTHERWISE) -> str
     return RESTORE_HINT.format(path=path, otherwise=otherwise)
 
 
-SlotState = Literal["machine", "edited", "conflict", "reviewed"]
-PostStatus = Literal["machine", "reviewed", "conflict"]
+SlotState = Literal["machine", "edited", "conflict", "reviewed", "outdated"]
+PostStatus = Literal["machine", "reviewed", "conflict", "outdated"]
+UNREAL_ENGINES = frozenset({"identity", "pseudo"})
+"""Engines whose output is never a real translation: always retranslated, never approved."""
 
 _SCHEMA = """
 CREATE TABLE units (
@@ -112,6 +114,33 @@ CREATE TABLE retired (
     retired TEXT NOT NULL DEFAULT (datetime('now'))
 );
 """
+# Schema 2, additive: per-slot provenance, the source and block map of the last write,
+# how the copy was last approved, and every editor's text ever recorded (`kept`).
+_UPGRADE_2 = (
+    "ALTER TABLE slots ADD COLUMN engine TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE slots ADD COLUMN model TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE slots ADD COLUMN glossary TEXT",
+    "ALTER TABLE posts ADD COLUMN source_text TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE posts ADD COLUMN blocks TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE posts ADD COLUMN approval TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE retired ADD COLUMN state TEXT NOT NULL DEFAULT 'edited'",
+    # Slots of schema 1 take their copy's engine and model; their glossary stays unknown.
+    (
+        "UPDATE slots SET engine = (SELECT p.engine FROM posts p WHERE p.source_path ="
+        " slots.source_path AND p.target_lang = slots.target_lang), model = (SELECT p.model"
+        " FROM posts p WHERE p.source_path = slots.source_path AND"
+        " p.target_lang = slots.target_lang)"
+    ),
+    """CREATE TABLE kept (
+    source_path TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    source_text TEXT NOT NULL,
+    written_text TEXT NOT NULL,
+    state TEXT NOT NULL,
+    recorded TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (source_path, target_lang, source_text, written_text)
+)""",
+)
 
 
 _HUMAN_UNITS = """
@@ -175,6 +204,21 @@ class SlotRecord:
     """The source Markdown when an editor last approved the copy."""
     notes: tuple[str, ...] = ()
     """QA flags and tag repairs, for the review page."""
+    engine: str = ""
+    """Engine that produced `machine` (provenance)."""
+    model: str = ""
+    """Its model version."""
+    glossary: str | None = None
+    """Hash of the glossary entries that touched the source ('' none; None unknown, from v1)."""
+
+    @property
+    def unreal(self) -> bool:
+        """The copy holds identity or pseudo output for this slot, not a translation."""
+        return (
+            self.state in ("machine", "outdated")
+            and self.engine in UNREAL_ENGINES
+            and (self.written == self.machine)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +247,13 @@ class PostRecord:
     """ISO date and time of the write."""
     slots: tuple[SlotRecord, ...]
     """Every slot, in document order."""
+    source_text: str = ""
+    """The source post as it was translated ('' in records from schema 1)."""
+    blocks: tuple[int, ...] | None = None
+    """Per top-level block of `written_text`: its source block's index, -1 if an editor's;
+    None when the copy has exactly the source's blocks."""
+    approval: str = ""
+    """How the copy was last approved (`forced: …` when the guard was overridden)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +376,8 @@ class Memory:
             if statement.strip():
                 self._db.execute(statement)
         self._db.execute(_HUMAN_UNITS)
+        for statement in _UPGRADE_2:
+            self._db.execute(statement)
 
     def _add_human_tables(self) -> None:
         """human_copies and human_slots, created if missing (writers only)."""
@@ -355,6 +408,31 @@ class Memory:
                 path=self.path,
                 hint=restore_hint(self.path),
             )
+        if version < 2:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a schema 1 database to schema 2 in place (new columns and a table only).
+
+        Done on a connection of its own: a reader's connection is read-only.
+        """
+        writer = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            (version,) = writer.execute("PRAGMA user_version").fetchone()
+            if version < 2:  # another process may have just done it
+                for statement in _UPGRADE_2:
+                    writer.execute(statement)
+                writer.execute("PRAGMA user_version = 2")
+            writer.execute("COMMIT")
+        except sqlite3.Error as error:
+            writer.close()
+            raise StateError(
+                f"memory schema 1 could not be upgraded to 2 ({error})",
+                path=self.path,
+                hint="run `translator run` once where the memory can be written",
+            ) from error
+        writer.close()
 
     def close(self) -> None:
         """Close the connection."""
@@ -511,13 +589,18 @@ class Memory:
         key = (record.source_path, record.target)
         with self._transaction():
             self._db.executemany(
-                "INSERT INTO retired (source_path, target_lang, label, source_text, written_text)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [(*key, slot.label, slot.source, slot.written) for slot in retired],
+                "INSERT INTO retired (source_path, target_lang, label, source_text, written_text,"
+                " state) VALUES (?, ?, ?, ?, ?, ?)",
+                [(*key, s.label, s.source, s.written, s.state) for s in retired],
             )
+            self._keep(key, [*record.slots, *retired])
             self._db.execute("DELETE FROM posts WHERE source_path = ? AND target_lang = ?", key)
+            # Slots left behind by a record deleted without foreign keys on.
+            self._db.execute("DELETE FROM slots WHERE source_path = ? AND target_lang = ?", key)
             self._db.execute(
-                "INSERT INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO posts (source_path, target_lang, target_path, source_hash,"
+                " written_hash, written_text, status, engine, model, updated, source_text, blocks,"
+                " approval) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     *key,
                     record.target_path,
@@ -528,11 +611,62 @@ class Memory:
                     record.engine,
                     record.model,
                     record.updated,
+                    record.source_text,
+                    "" if record.blocks is None else json.dumps(list(record.blocks)),
+                    record.approval,
                 ),
             )
             self._db.executemany(
-                "INSERT INTO slots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO slots (source_path, target_lang, position, label, source_text,"
+                " machine_text, written_text, state, suggestion, approved_source, notes, engine,"
+                " model, glossary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*key, n, *_slot_row(slot)) for n, slot in enumerate(record.slots)],
+            )
+
+    def machine_slots(self, *, with_source: bool) -> list[tuple[str, str, SlotRecord]]:
+        """(source path, target, slot) of every machine slot, its provenance filled in.
+
+        Without `with_source` the slots' source text is left out and rows are distinct:
+        enough to compare engines and models, and cheap on a large site.
+        """
+        source = "source_text" if with_source else "''"
+        rows = self._db.execute(
+            f"SELECT DISTINCT source_path, target_lang, {source}, engine, model, glossary"
+            " FROM slots WHERE state = 'machine'"
+        )
+        return [
+            (r[0], r[1], SlotRecord("", r[2], "", "", "machine", engine=r[3], model=r[4],
+                                    glossary=r[5]))
+            for r in rows
+        ]  # fmt: skip
+
+    def _keep(self, key: tuple[str, str], slots: Sequence[SlotRecord]) -> None:
+        """Remember every editor's or reviewed text, apart from the copy's record."""
+        self._db.executemany(
+            "INSERT INTO kept (source_path, target_lang, source_text, written_text, state)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET state = CASE WHEN"
+            " excluded.state = 'reviewed' THEN 'reviewed' ELSE kept.state END",
+            [
+                (*key, s.source, s.written, "reviewed" if s.state == "reviewed" else "edited")
+                for s in slots
+                if s.state == "reviewed" or (s.state != "machine" and s.written != s.machine)
+            ],
+        )
+
+    def kept(self, source_path: str, target: str) -> dict[str, tuple[str, str]]:
+        """source text -> (editor's text, state) for one copy: the newest, reviewed first."""
+        rows = self._db.execute(
+            "SELECT source_text, written_text, state FROM kept WHERE source_path = ? AND"
+            " target_lang = ? ORDER BY state = 'reviewed', recorded, rowid",
+            (source_path, target),
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def forget_post(self, source_path: str, target: str) -> None:
+        """Drop the record of a copy (its `kept` texts stay)."""
+        with self._transaction():
+            self._db.execute(
+                "DELETE FROM posts WHERE source_path = ? AND target_lang = ?", (source_path, target)
             )
 
     def retired(self, source_path: str, target: str) -> list[tuple[str, str, str]]:
@@ -590,11 +724,19 @@ class Memory:
                 found[text] = row[0]
         return found
 
+    def unretire(self, source_path: str, target: str, source_text: str) -> None:
+        """Forget retired texts for `source_text` once they are back in the copy."""
+        with self._transaction():
+            self._db.execute(
+                "DELETE FROM retired WHERE source_path = ? AND target_lang = ? AND source_text = ?",
+                (source_path, target, source_text),
+            )
+
     def _post(self, row: Sequence[str]) -> PostRecord:
         slots = self._db.execute(
             "SELECT label, source_text, machine_text, written_text, state, suggestion,"
-            " approved_source, notes FROM slots WHERE source_path = ? AND target_lang = ?"
-            " ORDER BY position",
+            " approved_source, notes, engine, model, glossary FROM slots WHERE source_path = ?"
+            " AND target_lang = ? ORDER BY position",
             (row[0], row[1]),
         ).fetchall()
         return PostRecord(
@@ -609,6 +751,9 @@ class Memory:
             model=row[8],
             updated=row[9],
             slots=tuple(_slot(slot) for slot in slots),
+            source_text=row[10],
+            blocks=tuple(json.loads(row[11])) if row[11] else None,
+            approval=row[12],
         )
 
 
@@ -623,9 +768,17 @@ def _summary(row: Sequence[Any]) -> PostSummary:
 
 
 def _slot(row: Sequence[Any]) -> SlotRecord:
-    label, source, machine, written, state, suggestion, approved, notes = row
+    label, source, machine, written, state, suggestion, approved, notes, *provenance = row
     return SlotRecord(
-        label, source, machine, written, state, suggestion, approved, tuple(json.loads(notes))
+        label,
+        source,
+        machine,
+        written,
+        state,
+        suggestion,
+        approved,
+        tuple(json.loads(notes)),
+        *provenance,
     )
 
 
@@ -639,6 +792,9 @@ def _slot_row(slot: SlotRecord) -> tuple[object, ...]:
         slot.suggestion,
         slot.approved_source,
         json.dumps(list(slot.notes), ensure_ascii=False),
+        slot.engine,
+        slot.model,
+        slot.glossary,
     )
 
 

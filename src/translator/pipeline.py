@@ -13,9 +13,10 @@ rename whose record was committed and drops a staged file whose record was not.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +25,7 @@ from markdown_it import MarkdownIt
 
 from translator import _markdown
 from translator.config import SiteConfig
+from translator.copy_structure import CopyAlignment, align_copy, merge_copy
 from translator.document import read_values, set_values
 from translator.engines import Engine, make_engine
 from translator.errors import (
@@ -40,7 +42,7 @@ from translator.files import (
 )
 from translator.incidents import display, internal_error
 from translator.memory import Memory, PostRecord, SlotRecord
-from translator.merge import Merged, NewSlot, merge_slots, post_status
+from translator.merge import Merged, MergeOptions, NewSlot, merge_slots, post_status
 from translator.page import (
     Page,
     compose_page,
@@ -51,6 +53,7 @@ from translator.page import (
 )
 from translator.pairing import plan_site
 from translator.prose_coverage import uncovered_prose
+from translator.provenance import Provenance, Retranslate, glossary_version, is_stale
 from translator.qa import check_slot
 from translator.site import Post, find_orphans, scan_site
 
@@ -60,6 +63,7 @@ __all__ = (
     "PostResult",
     "Prepared",
     "RunSummary",
+    "copy_block_map",
     "current_slots",
     "detect",
     "failed",
@@ -68,13 +72,14 @@ __all__ = (
     "read_site_page",
     "run",
     "save_copy",
+    "stale_pairs",
     "summarize",
     "translate_units",
     "write",
 )
 
 Progress = Callable[[str, int, int], None]
-WorkState = Literal["new", "changed", "missing", "unchanged"]
+WorkState = Literal["new", "changed", "missing", "edited", "stale", "unchanged"]
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -95,6 +100,8 @@ class Context:
     md: MarkdownIt = field(default_factory=_markdown.make_parser)
     engine_factory: Callable[[], Engine] | None = None
     today: str = field(default_factory=lambda: dt.date.today().isoformat())
+    retranslate: Retranslate = ""
+    """`--retranslate`: force fresh machine text for machine (or all unreviewed) slots."""
     _engine: Engine | None = None
 
     @property
@@ -115,7 +122,9 @@ class WorkItem:
     post: Post
     """Source and target paths."""
     state: WorkState
-    """`new` (no copy), `changed` (source changed), `missing` (copy gone), `unchanged`."""
+    """`new` (no copy), `changed` (source changed), `missing` (copy gone), `edited` (an
+    editor changed the copy), `stale` (machine slots the run's engine, model or glossary
+    would translate otherwise), `unchanged`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +169,8 @@ class Prepared:
     """The copy's current text per recorded slot (None: no copy or no record)."""
     target_text: str | None
     """The copy as it is on disk, if it exists."""
+    alignment: CopyAlignment | None = None
+    """The copy's blocks against the last write's, when an editor changed its structure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +199,22 @@ class PostResult:
     """It failed on a bug in translator (an internal error, logged under `.translator/`)."""
     line: int | None = None
     """The source line the failure is about, when known."""
+    restored: int = 0
+    """Editor or reviewed texts put back into the copy from the memory."""
 
 
-def detect(config: SiteConfig, memory: Memory, paths: Sequence[Path] = ()) -> Detection:
+def detect(
+    config: SiteConfig,
+    memory: Memory,
+    paths: Sequence[Path] = (),
+    *,
+    stale: Collection[tuple[str, str]] = (),
+) -> Detection:
     """Find the pairs to work on from the site map and file hashes: no Markdown parsing, no model.
 
     Any failure is that post's: a special file is skipped, anything else is
     its error (an unexpected exception an internal one), and detection goes on.
+    `stale` pairs (see `stale_pairs`) are worked on even when their source did not change.
     """
     recorded, written_to = memory.post_hashes(), memory.post_targets()
     plan = plan_site(scan_site(config), paths)
@@ -216,6 +236,8 @@ def detect(config: SiteConfig, memory: Memory, paths: Sequence[Path] = ()) -> De
             except Exception as failure:  # noqa: BLE001 — one post's failure is that post's
                 failures.append((post.source_key, failure))
                 continue
+            if state == "unchanged" and key in stale:
+                state = "stale"
             unchanged += state == "unchanged"
             items += [WorkItem(post, state)] if state != "unchanged" else []
     for where, failed_with in failures:
@@ -255,6 +277,44 @@ def _moved(post: Post, written: str) -> str:
     )
 
 
+def stale_pairs(context: Context) -> set[tuple[str, str]]:
+    """(source path, target) of copies with a machine slot the run would translate otherwise.
+
+    Reads provenance from the memory; asks the engine only for its model version
+    (package metadata, no model is loaded) and only when some slot was written by it.
+    """
+    config = context.config
+    glossary = config.glossary
+    with_source = bool(glossary.do_not_translate or any(glossary.fixed.values()))
+    rows = context.memory.machine_slots(with_source=with_source)
+    if context.retranslate:
+        return {(path, language) for path, language, _ in rows} | (
+            set() if context.retranslate == "machine" else set(context.memory.post_hashes())
+        )
+    now = {language: _provenance(context, language, rows) for language in config.targets}
+    stale: set[tuple[str, str]] = set()
+    for path, language, slot in rows:
+        if language not in now or (path, language) in stale:
+            continue
+        version = glossary_version(glossary, language, slot.source) if with_source else ""
+        if is_stale(slot, now[language], version):
+            stale.add((path, language))
+    return stale
+
+
+def _provenance(
+    context: Context, language: str, rows: Sequence[tuple[str, str, SlotRecord]]
+) -> Provenance:
+    name = context.config.engine.name
+    if not any(slot.engine == name and lang == language for _, lang, slot in rows):
+        return Provenance(name, "")
+    try:
+        model = context.engine.model_version(source=context.config.source_language, target=language)
+    except TranslatorError:
+        model = ""  # the run itself reports the missing model
+    return Provenance(name, model)
+
+
 def _state(post: Post, source_hash: str, recorded: tuple[str, str, str] | None) -> WorkState:
     if recorded is None:
         return "new"
@@ -262,7 +322,25 @@ def _state(post: Post, source_hash: str, recorded: tuple[str, str, str] | None) 
         return "changed"
     if not post.target.exists() or staged_path(post.target).exists():
         return "missing"
+    if _file_hash(post.target) != recorded[1]:
+        # An editor changed the copy: record their text now, so no later path can lose it.
+        return "edited"
     return "unchanged"
+
+
+def _file_hash(path: Path) -> str:
+    """The copy's hash; '' (so it is looked at, and any problem reported) if it is no plain file."""
+    if path.is_symlink() or not path.is_file():
+        return ""  # never open a FIFO or follow a link here
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _mark_stale(item: WorkItem, stale: Collection[tuple[str, str]]) -> WorkItem:
+    key = (item.post.source_key, item.post.target_language)
+    return replace(item, state="stale") if item.state == "unchanged" and key in stale else item
 
 
 def _reason(error: BaseException) -> str:
@@ -294,10 +372,13 @@ def prepare(context: Context, item: WorkItem) -> Prepared:
             path=post.target,
             hint="move it away to let translator write one, or leave it: it is never overwritten",
         )
-    current = None
-    if target_text is not None and record is not None:
-        current = current_slots(context, record, target_text, post.target)
-    return Prepared(item, page, sha256(text), record, current, target_text)
+    current, alignment = None, None
+    if record is not None:
+        # A copy moved away or deleted: what translator last wrote, editors' text and
+        # blocks included, is the copy to merge with. Nothing an editor wrote is lost.
+        ours = target_text if target_text is not None else record.written_text
+        current, alignment = _copy_slots(context, record, ours, post.target)
+    return Prepared(item, page, sha256(text), record, current, target_text, alignment)
 
 
 def read_site_page(context: Context, text: str) -> Page:
@@ -337,7 +418,42 @@ def _recover_staged(post: Post, record: PostRecord | None) -> None:
 def current_slots(
     context: Context, record: PostRecord, target_text: str, path: Path
 ) -> tuple[str, ...]:
-    """The copy's text per recorded slot; `StructureChangedError` if they no longer align."""
+    """The copy's text per recorded slot; `StructureChangedError` if they cannot be found."""
+    return _copy_slots(context, record, target_text, path)[0]
+
+
+def _copy_slots(
+    context: Context, record: PostRecord, target_text: str, path: Path
+) -> tuple[tuple[str, ...], CopyAlignment | None]:
+    """Slot texts, and the block alignment when the copy's blocks differ from the source's."""
+    if record.blocks is None:
+        try:
+            return _same_shape_slots(context, record, target_text, path), None
+        except StructureChangedError:
+            if not record.source_text:
+                raise
+    try:
+        alignment = align_copy(context.md, lambda t: _read(context, t), record, target_text)
+    except StructureChangedError as error:
+        raise error.at(path) from None
+    return alignment.current, alignment
+
+
+def copy_block_map(
+    context: Context, record: PostRecord, target_text: str, path: Path
+) -> tuple[int, ...] | None:
+    """The block map of the copy as it is now (see `PostRecord.blocks`): None if it has the
+    source's blocks."""
+    alignment = _copy_slots(context, record, target_text, path)[1]
+    if alignment is None:
+        return None
+    origin = tuple(int(k[1:]) if k[0] == "f" else -1 for k in alignment.ours.keys)
+    return None if origin == tuple(range(len(alignment.source.blocks))) else origin
+
+
+def _same_shape_slots(
+    context: Context, record: PostRecord, target_text: str, path: Path
+) -> tuple[str, ...]:
     if sha256(target_text) == record.written_hash:
         return tuple(slot.written for slot in record.slots)
     try:
@@ -412,9 +528,14 @@ def translate_units(
         engine, target = context.engine, config.engine_code(language)
         model = engine.model_version(source=source, target=target)
         # People's translations imported from a TMX come first, then the machine's.
-        known = memory.lookup(units, source=source, target=target, engine=engine.name, model=model)
-        # Human units are the site's: keyed by its language keys, as the TMX import stores them.
-        known.update(memory.human_lookup(units, source=config.source_language, target=language))
+        known = (
+            {}
+            if context.retranslate
+            else memory.lookup(units, source=source, target=target, engine=engine.name, model=model)
+        )
+        if not context.retranslate:
+            # Human units are the site's: keyed by its language keys, as the TMX import stores them.
+            known.update(memory.human_lookup(units, source=config.source_language, target=language))
         missing = [u for u in units if u not in known]
         for start in range(0, len(missing), ENGINE_CHUNK):
             chunk = missing[start : start + ENGINE_CHUNK]
@@ -432,13 +553,72 @@ def translate_units(
 def write(context: Context, prepared: Prepared, translations: Translations) -> PostResult:
     """Merge the machine translation with the copy's edits and write it, atomically."""
     post = prepared.item.post
-    language = post.target_language
+    new_slots = _with_coverage(context, prepared, _new_slots(context, prepared, translations))
+    merged = merge_slots(
+        new_slots,
+        prepared.record,
+        prepared.current,
+        _merge_options(context, prepared, translations),
+    )
+    # Text people wrote for the same French (`translator adopt`) goes before the machine's.
+    human = context.memory.human_texts(
+        [slot.source for slot in new_slots],
+        source=context.config.source_language,
+        target=post.target_language,
+    )
+    merged = _with_human_texts(merged, human)
+    text = _copy_text(context, prepared, merged, translations)
+    blocks: tuple[int, ...] | None = None
+    if prepared.alignment is not None:
+        reader = functools.partial(_read, context)
+        try:
+            text, blocks = merge_copy(context.md, reader, prepared.alignment, prepared.page, text)
+        except StructureChangedError as error:
+            raise error.at(post.target) from None
+    restored = merged.restored + _given_back(prepared)
+    result = PostResult(
+        post.source_key,
+        post.target_key,
+        post.target_language,
+        "written",
+        merged.status,
+        merged.edits_kept,
+        merged.conflicts,
+        sum(1 for s in merged.slots if s.notes),
+        restored=restored,
+    )
+    record = replace(_record(context, prepared, merged, translations, text), blocks=blocks)
+    _unretire_put_back(context, prepared, text)
+    old = prepared.record
+    if text == prepared.target_text and old and old.source_hash == prepared.source_hash:
+        if old.slots != record.slots or old.written_hash != record.written_hash:
+            # The file stays as the editor left it; the memory learns what it holds.
+            context.memory.save_post(replace(record, updated=old.updated), merged.retired)
+        return replace(result, action="unchanged")
+    save_copy(context, post.target, record, merged.retired)
+    return result
+
+
+def _unretire_put_back(context: Context, prepared: Prepared, text: str) -> None:
+    """Retired texts an editor pasted back into the copy leave the retired list."""
+    post = prepared.item.post
+    for _, source, retired in context.memory.retired(post.source_key, post.target_language):
+        if retired.strip() and retired in text:
+            context.memory.unretire(post.source_key, post.target_language, source)
+
+
+def _new_slots(context: Context, prepared: Prepared, translations: Translations) -> list[NewSlot]:
+    """The new source's slots with their machine text, QA flags and provenance."""
+    language = prepared.item.post.target_language
     known = translations.by_language.get(language, {})
-    glossary = context.config.glossary.fixed
-    fixed = glossary.get(language) or glossary.get(context.config.engine_code(language), {})
+    glossary = context.config.glossary
+    fixed = glossary.fixed.get(language) or glossary.fixed.get(
+        context.config.engine_code(language), {}
+    )
     units = [known[u] for u in prepared.page.units]
     rendered = render_page(context.md, prepared.page, units, fixed=fixed)
-    new_slots = [
+    engine, model = translations.engine, translations.models.get(language, "")
+    return [
         NewSlot(
             label,
             n < len(prepared.page.fields),
@@ -449,39 +629,49 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
                 report.result,
                 source_language=context.config.engine_code(context.config.source_language),
                 target_language=context.config.engine_code(language),
-                glossary=context.config.glossary,
+                glossary=glossary,
                 notes=report.notes,
                 md=context.md,
             ),
+            engine,
+            model,
+            glossary_version(glossary, language, report.source),
         )
         for n, (label, report) in enumerate(
             zip(slot_labels(prepared.page), rendered.reports, strict=True)
         )
     ]
-    merged = merge_slots(
-        _with_coverage(context, prepared, new_slots), prepared.record, prepared.current
+
+
+def _merge_options(
+    context: Context, prepared: Prepared, translations: Translations
+) -> MergeOptions:
+    post = prepared.item.post
+    model = translations.models.get(post.target_language, "")
+    return MergeOptions(
+        now=Provenance(translations.engine, model),
+        retranslate=context.retranslate,
+        published=_published(context, prepared)
+        and context.config.review.on_source_change == "suggest",
+        kept=context.memory.kept(post.source_key, post.target_language),
     )
-    human = context.memory.human_texts(
-        [slot.source for slot in new_slots], source=context.config.source_language, target=language
-    )
-    merged = _with_human_texts(merged, human)
-    text = _copy_text(context, prepared, merged, translations)
-    result = PostResult(
-        post.source_key,
-        post.target_key,
-        language,
-        "written",
-        merged.status,
-        merged.edits_kept,
-        merged.conflicts,
-        sum(1 for s in merged.slots if s.notes),
-    )
-    record = prepared.record
-    if text == prepared.target_text and record and record.source_hash == prepared.source_hash:
-        return replace(result, action="unchanged")
-    record = _record(context, prepared, merged, translations, text)
-    save_copy(context, post.target, record, merged.retired)
-    return result
+
+
+def _published(context: Context, prepared: Prepared) -> bool:
+    """The copy is live: `draft: false` on a site whose machine copies start as drafts."""
+    text = prepared.target_text
+    if text is None and prepared.record is not None:
+        text = prepared.record.written_text
+    if text is None or not context.config.review.draft_until_approved:
+        return False
+    return read_values(text).get("draft") is False
+
+
+def _given_back(prepared: Prepared) -> int:
+    """Editor or reviewed slots of a copy that went missing: written back from the memory."""
+    if prepared.target_text is not None or prepared.record is None:
+        return 0
+    return sum(1 for s in prepared.record.slots if s.state != "machine")
 
 
 def _with_coverage(context: Context, prepared: Prepared, slots: list[NewSlot]) -> list[NewSlot]:
@@ -548,8 +738,13 @@ def _copy_text(
 ) -> str:
     body = compose_page(prepared.page, [slot.written for slot in merged.slots])
     draft = context.config.review.draft_until_approved
-    if prepared.target_text is not None:
-        draft = bool(read_values(prepared.target_text).get("draft", draft))
+    shown = prepared.target_text
+    if shown is None and prepared.record is not None:
+        shown = prepared.record.written_text
+    if shown is not None:
+        draft = bool(read_values(shown).get("draft", draft))
+    if not draft and _unreviewed_goes_live(context, prepared, merged):
+        draft = True  # [review] on_source_change = "draft": back to draft until approved
     language = prepared.item.post.target_language
     stamp = {
         "source": prepared.item.post.source_key,
@@ -562,6 +757,14 @@ def _copy_text(
         "date": context.today,
     }
     return set_values(body, {"draft": draft, "translation": stamp})
+
+
+def _unreviewed_goes_live(context: Context, prepared: Prepared, merged: Merged) -> bool:
+    """Under the `draft` policy, a published copy that gets new machine text."""
+    if context.config.review.on_source_change != "draft" or not _published(context, prepared):
+        return False
+    before = {s.written for s in prepared.record.slots} if prepared.record else set()
+    return any(s.state == "machine" and s.written not in before for s in merged.slots)
 
 
 def _record(
@@ -581,6 +784,8 @@ def _record(
         model=translations.models.get(post.target_language, old.model if old else ""),
         updated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         slots=merged.slots,
+        source_text=prepared.page.text,
+        approval=old.approval if old and merged.status == "reviewed" else "",
     )
 
 
@@ -606,6 +811,7 @@ class RunSummary:
     human_copies: int = 0
     excluded: tuple[str, ...] = ()
     skipped_formats: Mapping[str, int] = field(default_factory=dict)
+    restored: int = 0
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object printed by `--json`."""
@@ -617,6 +823,7 @@ class RunSummary:
             "segments_translated": self.segments_translated,
             "edits_kept": self.edits_kept,
             "conflicts": self.conflicts,
+            "restored": self.restored,
             "errors": list(self.errors),
             "orphans": list(self.orphans),
             "dry_run": self.dry_run,
@@ -633,6 +840,7 @@ class RunSummary:
                     "action": r.action,
                     "status": r.status,
                     "reason": r.reason,
+                    "restored": r.restored,
                 }
                 for r in self.results
             ],
@@ -682,6 +890,7 @@ def summarize(
         segments_translated=translations.translated if translations else 0,
         edits_kept=sum(r.edits_kept for r in results),
         conflicts=sum(r.conflicts for r in results),
+        restored=sum(r.restored for r in results),
         errors=tuple(errors),
         orphans=tuple({"source": s, "language": lang} for s, lang in detection.orphans),
         results=(*results, *human),
@@ -702,7 +911,7 @@ def run(
     progress: Progress = _no_progress,
 ) -> RunSummary:
     """The whole pipeline over a site (or some of its posts); one post's failure is its own."""
-    detection = detect(context.config, context.memory, paths)
+    detection = detect(context.config, context.memory, paths, stale=stale_pairs(context))
     prepared, failures = _prepare_all(context, detection.items, progress)
     if dry_run:
         planned = [_planned(p) for p in prepared]

@@ -21,16 +21,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from translator.approval import refusals, slot_lines
 from translator.config import SiteConfig
 from translator.document import read_values, set_values
-from translator.errors import TranslatorError
+from translator.errors import ApprovalRefusedError, TranslatorError
 from translator.files import read_post, read_post_bytes
 from translator.memory import Memory, PostRecord, SlotRecord
+from translator.merge import post_status
 from translator.pairing import plan_site
-from translator.pipeline import Context, current_slots, save_copy, sha256
+from translator.pipeline import Context, copy_block_map, current_slots, save_copy, sha256
+from translator.provenance import engine_mix
 from translator.site import Post, find_orphans, scan_site
 
-__all__ = ("CopyStatus", "approve", "copy_statuses")
+__all__ = ("Approval", "CopyStatus", "approve", "copy_statuses")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,19 @@ class CopyStatus:
     """An editor changed the copy since translator wrote it."""
     detail: str = ""
     """Why, for errors; the number of slots waiting, otherwise."""
+    engines: str = ""
+    """Machine text per engine among the slots, `pseudo 3/12`."""
+    published: bool = False
+    """The copy is live (`draft: false`)."""
+    approval: str = ""
+    """How it was last approved (`forced on …: reasons` when the guard was overridden)."""
+    retired: tuple[dict[str, str], ...] = ()
+    """Editors' and reviewed texts whose source paragraph was deleted: `label`, `source`, `text`."""
+
+    @property
+    def blocking(self) -> bool:
+        """CI should stop: a conflict, an error, or a live copy behind its source."""
+        return self.state in ("conflict", "error") or (self.state == "outdated" and self.published)
 
 
 def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
@@ -57,7 +73,8 @@ def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
     adopted = memory.human_copies()
     site = scan_site(config)
     plan = plan_site(site)
-    rows = [_status(config, records, adopted, plan.digests[p.source_key], p) for p in plan.posts]
+    rows = [_with_retired(memory, _status(config, records, adopted, plan.digests[p.source_key], p))
+            for p in plan.posts]  # fmt: skip
     rows += [CopyStatus(path, "", "", "error", detail=reason) for path, reason in plan.errors]
     rows += [CopyStatus(path, "", "", "error", detail=str(why)) for path, why in plan.failures]
     rows += [CopyStatus(k, t, "", "excluded", detail="exclude") for k in plan.excluded
@@ -107,7 +124,17 @@ def _status(
     flagged = sum(len(s.notes) for s in record.slots if s.state != "reviewed")
     detail = f"{waiting} of {len(record.slots)} to review"
     detail += f", {flagged} QA flags" if flagged else ""
-    return CopyStatus(*key, state, edited, detail)
+    detail += ", approval forced" if record.approval.startswith("forced") else ""
+    live = _published(copy)
+    mix = engine_mix(record.slots)
+    return CopyStatus(*key, state, edited, detail, mix, live, record.approval)
+
+
+def _published(copy: bytes) -> bool:
+    try:
+        return read_values(copy.decode("utf-8")).get("draft") is False
+    except (UnicodeDecodeError, TranslatorError):
+        return False
 
 
 def _copy_bytes(config: SiteConfig, target: Path) -> bytes | None:
@@ -117,33 +144,129 @@ def _copy_bytes(config: SiteConfig, target: Path) -> bytes | None:
     return read_post_bytes(target, limit=config.max_post_bytes)
 
 
-def approve(context: Context, paths: Sequence[Path]) -> list[str]:
-    """Mark copies reviewed as they are now; give a copy's path or its source's. Returns keys."""
-    approved: list[str] = []
+def _with_retired(memory: Memory, row: CopyStatus) -> CopyStatus:
+    found = memory.retired(row.source, row.language) if row.target else []
+    listed = tuple({"label": label, "source": src, "text": text} for label, src, text in found)
+    return replace(row, retired=listed) if listed else row
+
+
+def approve(
+    context: Context,
+    paths: Sequence[Path],
+    *,
+    force: bool = False,
+    lines: Sequence[int] = (),
+) -> list[Approval]:
+    """Mark copies (or the slots at the copy's `lines`) reviewed as they are now.
+
+    Refused with `ApprovalRefusedError` (every reason, with its line) when the
+    guard finds something (see `translator.approval`); `force` approves anyway
+    and records it in the memory and the copy's `translation.approval`.
+    """
+    approved: list[Approval] = []
     for record, target in _records_for(context, paths):
         text = read_post(target)
         current = current_slots(context, record, text, target)
-        slots = tuple(_approved(slot, now) for slot, now in zip(record.slots, current, strict=True))
-        values = read_values(text)
-        stamp = dict(values.get("translation") or {})
-        stamp["status"] = "reviewed"
-        updates: dict[str, object] = {"translation": stamp}
-        if context.config.review.publish_on_approve:
-            updates["draft"] = False
-        new_text = set_values(text, updates)
-        save_copy(
-            context,
-            target,
-            replace(
-                record,
-                slots=slots,
-                status="reviewed",
-                written_text=new_text,
-                written_hash=sha256(new_text),
-            ),
+        chosen = _chosen(record, text, current, lines)
+        source_changed = _source_hash(context.config.root / record.source_path) != (
+            record.source_hash
         )
-        approved.append(record.target_path)
+        reasons = refusals(
+            text,
+            [record.slots[n] for n in chosen],
+            [current[n] for n in chosen],
+            source_changed=source_changed,
+        )
+        if reasons and not force:
+            raise ApprovalRefusedError(
+                f"not approved: {len(reasons)} problem(s): " + "; ".join(reasons),
+                path=record.target_path,
+                reasons=reasons,
+            )
+        _save_approval(context, record, target, text, current, chosen, reasons)
+        approved.append(Approval(record.target_path, reasons, len(chosen)))
     return approved
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """One approved copy."""
+
+    target: str
+    """The copy's path relative to the site."""
+    forced: tuple[str, ...]
+    """The guard's reasons overridden with --force (empty when it had none)."""
+    slots: int
+    """Slots approved."""
+
+
+def _chosen(
+    record: PostRecord, text: str, current: Sequence[str], lines: Sequence[int]
+) -> list[int]:
+    """Indexes of the slots to approve: all of them, or those spanning one of `lines`."""
+    if not lines:
+        return list(range(len(record.slots)))
+    chosen = [
+        n
+        for n, (slot, now) in enumerate(zip(record.slots, current, strict=True))
+        if any(line in slot_lines(text, slot, now) for line in lines)
+    ]
+    if not chosen:
+        raise TranslatorError(
+            f"no translated segment at line {', '.join(map(str, lines))}",
+            path=record.target_path,
+            hint="give the line of a paragraph, heading or list item of the copy",
+        )
+    return chosen
+
+
+def _save_approval(
+    context: Context,
+    record: PostRecord,
+    target: Path,
+    text: str,
+    current: Sequence[str],
+    chosen: Sequence[int],
+    forced: Sequence[str],
+) -> None:
+    picked = set(chosen)
+    slots = tuple(
+        _approved(slot, now) if n in picked else replace(slot, written=now)
+        for n, (slot, now) in enumerate(zip(record.slots, current, strict=True))
+    )
+    status = post_status(slots)
+    values = read_values(text)
+    stamp = dict(values.get("translation") or {})
+    stamp["status"] = status
+    approval = f"forced on {context.today}: {'; '.join(forced)}" if forced else ""
+    if forced:
+        stamp["approval"] = "forced"
+    else:
+        stamp.pop("approval", None)
+    updates: dict[str, object] = {"translation": stamp}
+    if context.config.review.publish_on_approve and status == "reviewed":
+        updates["draft"] = False
+    new_text = set_values(text, updates)
+    save_copy(
+        context,
+        target,
+        replace(
+            record,
+            slots=slots,
+            status=status,
+            written_text=new_text,
+            written_hash=sha256(new_text),
+            approval=approval or (record.approval if len(chosen) < len(slots) else ""),
+            blocks=copy_block_map(context, record, text, target),
+        ),
+    )
+
+
+def _source_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _approved(slot: SlotRecord, text: str) -> SlotRecord:

@@ -145,14 +145,20 @@ def render_review_page(
     language: str | None,
     source_texts: Mapping[str, str] | None = None,
     source_language: str = "fr",
+    retired: Mapping[str, Sequence[tuple[str, str, str]]] | None = None,
 ) -> str:
-    """The whole page; `source_texts` (source path -> current text) marks outdated copies."""
+    """The whole page; `source_texts` (source path -> current text) marks outdated copies.
+
+    `retired` (copy path -> (label, source, text)) lists editors' texts whose source
+    paragraph was deleted, under their copy.
+    """
     waiting = waiting_for_review(records, language)
     ids = {r.target_path: f"copy-{n}-{_slug(r.target_path)}" for n, r in enumerate(waiting, 1)}
     states = {r.target_path: _copy_state(r, source_texts) for r in waiting}
     where = LANGUAGE_NAMES.get(language, language) if language else "all languages"
     copies = "".join(
         _copy(r, ids[r.target_path], states[r.target_path], source_language, site_root)
+        + _retired((retired or {}).get(r.target_path, ()), r.target)
         for r in waiting
     )
     return (
@@ -221,7 +227,7 @@ def _toc_item(record: PostRecord, anchor: str, state: str) -> str:
 
 
 def _needs_eye(slot: SlotRecord) -> bool:
-    return bool(slot.notes) or slot.state == "conflict"
+    return bool(slot.notes) or slot.state in ("conflict", "outdated")
 
 
 def _slot_badges(slot: SlotRecord) -> str:
@@ -270,6 +276,23 @@ def _copy_head(
         f'<dt>Source</dt><dd class="path">{_e(record.source_path)}</dd>'
         f"<dt>Translated</dt><dd>{_e(record.engine)} {_e(record.model)} · "
         f"{_e(_when(record.updated))}</dd></dl>\n"
+    )
+
+
+def _retired(found: Sequence[tuple[str, str, str]], language: str) -> str:
+    """Editors' texts whose source paragraph is gone: kept, shown, ready to be put back."""
+    if not found:
+        return ""
+    items = "".join(
+        f'<li><span class="path">{_e(label)}</span> <q>{_e(source)}</q> → '
+        f'<span lang="{_e(language)}">{_e(text)}</span></li>'
+        for label, source, text in found
+    )
+    count = _count(len(found), "retired text", "retired texts")
+    return (
+        f'<details class="retired panel"><summary>{count} (source paragraph deleted; paste'
+        " back into the copy to keep)</summary>"
+        f"<ul>{items}</ul></details>\n"
     )
 
 
@@ -323,9 +346,10 @@ def _target_side(slot: SlotRecord, language: str) -> str:
         "machine": "machine translation",
         "edited": "editor's text",
         "conflict": "editor's text, in the file",
+        "outdated": "reviewed text, live on the site",
     }.get(slot.state, slot.state)
     side = _text_block(f"{name} · {_e(label)}", language, _e(slot.written))
-    if slot.state == "conflict" and slot.suggestion is not None:
+    if slot.state in ("conflict", "outdated") and slot.suggestion is not None:
         suggestion = _e(slot.suggestion)
         side += _text_block("New machine suggestion", language, suggestion, "box suggestion")
     if slot.state == "edited" and slot.machine != slot.written:
@@ -410,6 +434,7 @@ def review_page_for_site(config: SiteConfig, memory: Memory, *, language: str | 
         language=language,
         source_texts=dict(_source_texts(config.root, records)),
         source_language=config.source_language,
+        retired={r.target_path: memory.retired(r.source_path, r.target) for r in records},
     )
 
 

@@ -237,9 +237,11 @@ class _Pages:
         """Approve a copy, as `translator approve`."""
         key = request.path_params["path"]
         expected = request.state.form.get("hash", "")
+        force = request.state.form.get("force") == "1"  # past the approval guard, recorded
         # After an approval the editor goes on with the next copy waiting, if any.
         return self.act(
-            request, key, lambda c: editing.approve_copy(c, key, expected_hash=expected),
+            request, key,
+            lambda c: editing.approve_copy(c, key, expected_hash=expected, force=force),
             then=lambda context: catalog.neighbours(context, key)[1],
         )  # fmt: skip
 
