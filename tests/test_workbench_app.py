@@ -237,6 +237,19 @@ def test_copy__reads_the_file_not_the_memory(bench: Bench) -> None:
     assert "Fixed by hand on disk." in page and "st-edited" in page
 
 
+def test_copy__retired_editor_text_is_listed_to_paste_back(conflict: Bench) -> None:
+    # The French paragraph the editor had rewritten is deleted: the editor's text leaves
+    # the copy, stays in the memory, and the copy view lists it.
+    source = conflict.site.read("content/fr/post.md")
+    third = next(line for line in source.splitlines() if line.startswith("Troisième"))
+    conflict.site.write("content/fr/post.md", source.replace(f"\n{third}\n", "\n"))
+    assert conflict.site.translator("run", "--engine", "pseudo").code == 0
+    assert EDITOR not in conflict.site.read(COPY)
+    page = conflict.client.get(f"/copy/{COPY}").text
+    assert "Retired texts (1)" in page
+    assert f'<span lang="en">{EDITOR}</span>' in page
+
+
 def test_copy__a_deleted_copy_is_404(bench: Bench) -> None:
     (bench.site.root / COPY).unlink()
     assert bench.client.get(f"/copy/{COPY}").status_code == 404

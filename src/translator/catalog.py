@@ -398,6 +398,8 @@ class CopyView:
     """Every slot, in file order."""
     problem: str = ""
     """Why the copy cannot be edited here ('' when it can)."""
+    retired: tuple[tuple[str, str, str], ...] = ()
+    """(label, source, editor's text) whose source paragraph was deleted: kept, to paste back."""
 
 
 def neighbours(context: Context, target_path: str) -> tuple[str | None, str | None]:
@@ -436,7 +438,8 @@ def copy_view(context: Context, target_path: str) -> CopyView | None:
     )
     status = "outdated" if outdated else record.status
     title = next((s.text for s in slots if s.label == "title"), target_path)
-    return CopyView(record, status, title, sha256(text), slots, problem)
+    retired = tuple(context.memory.retired(record.source_path, record.target))
+    return CopyView(record, status, title, sha256(text), slots, problem, retired)
 
 
 def _source_slots(context: Context, record: PostRecord) -> tuple[list[str], list[str], bool]:
