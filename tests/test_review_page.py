@@ -43,6 +43,12 @@ def test_page__escapes_everything() -> None:
     assert "line &lt;3&gt;" in page
 
 
+def test_page__carries_the_theme_it_shares_with_the_workbench() -> None:
+    # One file of colours for both (static/theme.css), inlined: the page stands alone.
+    page = page_of(record(SlotRecord("line 3", "Bonjour", "m", "Hello", "machine")))
+    assert "--accent: #0a57a3" in page and "prefers-color-scheme: dark" in page
+
+
 def test_page__has_no_script_and_no_remote_address() -> None:
     page = page_of(record(SlotRecord("line 3", "Voir https://x.fr", "m", "m", "machine")))
     addresses = re.findall(r'(?:src|href)="([^"]*)"', page)

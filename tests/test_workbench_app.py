@@ -99,6 +99,7 @@ def test_get_without_the_session_is_403(bench: Bench) -> None:
 def test_static_assets_need_the_session_too(bench: Bench) -> None:
     assert stranger(bench).get("/static/workbench.css").status_code == 403
     assert bench.client.get("/static/workbench.css").status_code == 200
+    assert "--accent:" in bench.client.get("/static/theme.css").text
 
 
 def test_post_without_the_session_is_403(bench: Bench) -> None:
@@ -359,6 +360,8 @@ def test_export__an_index_page_and_one_page_per_copy(translated: Site, tmp_path:
     index = (export / "index.html").read_text()
     assert all(f'href="copies/{p}"' in index for p in pages)
     assert (export / "static" / "workbench.css").exists()
+    # workbench.css @imports the theme shared with the single-page export.
+    assert "--accent:" in (export / "static" / "theme.css").read_text()
 
 
 def test_export__pages_have_no_form_and_no_script(translated: Site, tmp_path: Path) -> None:

@@ -525,11 +525,17 @@ class Memory:
 
     def human_lookup(self, texts: Sequence[str], *, source: str, target: str) -> dict[str, str]:
         """The human translations the memory holds for any of `texts`."""
-        found: dict[str, str] = {}
+        return self._human("human_units", "target_text", texts, source, target)
+
+    def _human(
+        self, table: str, column: str, texts: Sequence[str], source: str, target: str
+    ) -> dict[str, str]:
+        """source text -> human text from `table` (TMX imports or adopted copies)."""
         query = (
-            "SELECT target_text FROM human_units WHERE source_text = ? AND source_lang = ?"
+            f"SELECT {column} FROM {table} WHERE source_text = ? AND source_lang = ?"
             " AND target_lang = ?"
         )
+        found: dict[str, str] = {}
         for text in dict.fromkeys(texts):
             row = self._db.execute(query, (text, source, target)).fetchone()
             if row is not None:
@@ -711,18 +717,9 @@ class Memory:
 
     def human_texts(self, sources: Sequence[str], *, source: str, target: str) -> dict[str, str]:
         """Human translations adopted for any of the given slot sources."""
-        found: dict[str, str] = {}
         if not self._has_table("human_slots"):
-            return found
-        query = (
-            "SELECT human_text FROM human_slots WHERE source_text = ? AND source_lang = ?"
-            " AND target_lang = ?"
-        )
-        for text in dict.fromkeys(sources):
-            row = self._db.execute(query, (text, source, target)).fetchone()
-            if row is not None:
-                found[text] = row[0]
-        return found
+            return {}
+        return self._human("human_slots", "human_text", sources, source, target)
 
     def unretire(self, source_path: str, target: str, source_text: str) -> None:
         """Forget retired texts for `source_text` once they are back in the copy."""

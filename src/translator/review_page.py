@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
@@ -37,20 +38,13 @@ LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType(
 )
 """Names shown in column headings; other languages show their code."""
 
+
+def _theme() -> str:
+    """The colours and basics the workbench uses too (static/theme.css), for a self-contained page."""
+    return (resources.files("translator") / "static" / "theme.css").read_text(encoding="utf-8")
+
+
 _STYLE = """
-:root { color-scheme: light dark; --ink: #1b2129; --muted: #4f5965; --line: #d5dbe2;
-  --paper: #fff; --page: #f3f5f8; --accent: #0a57a3; --focus: #f0a500;
-  --flag: #8c1d06; --flag-bg: #fdebe6; --flag-line: #e9a593;
-  --warn: #6a4000; --warn-bg: #fff2d4; --ok: #1d5b2e; --ok-bg: #e3f3e8;
-  --info: #1c3f8c; --info-bg: #e6edfc; --del: #ffdcd9; --ins: #cdf1d7; --mono:
-  ui-monospace, "SF Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-@media (prefers-color-scheme: dark) { :root { --ink: #e6e9ee; --muted: #a9b2bd; --line: #39424d;
-  --paper: #1c2128; --page: #12161b; --accent: #7cb7ff; --flag: #ffb4a3; --flag-bg: #47201a;
-  --flag-line: #7a3a2d; --warn: #ffd58a; --warn-bg: #3e2f12; --ok: #9fdcae; --ok-bg: #183524;
-  --info: #b5ccff; --info-bg: #1d2a47; --del: #5a2424; --ins: #1d4a2c; } }
-* { box-sizing: border-box; }
-.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip-path: inset(50%); white-space: nowrap; }
 html { scroll-padding-top: 1rem; }
 body { margin: 0; color: var(--ink); background: var(--page);
   font: 17px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Ubuntu, sans-serif; }
@@ -165,7 +159,7 @@ def render_review_page(
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>Review: {_count(len(waiting), 'copy', 'copies')} waiting</title>\n"
-        f"<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f"<style>\n{_theme()}{_STYLE}</style>\n</head>\n<body>\n"
         '<a class="skip" href="#copies">Skip to the copies</a>\n'
         '<div class="wrap">\n<header id="top">\n<h1>Translations waiting for review</h1>\n'
         f'<p class="lede">{_e(where.capitalize())} · site <code>{_e(str(site_root))}</code></p>\n'

@@ -384,7 +384,8 @@ def export(config: SiteConfig, folder: Path, *, language: str | None = None) -> 
     for key, html in pages.items():
         if html is not None:
             atomic_write(folder / "copies" / _slug(key), html)
-    atomic_write(folder / "static" / "workbench.css", (_STATIC / "workbench.css").read_text())
+    for name in ("theme.css", "workbench.css"):  # workbench.css @imports theme.css
+        atomic_write(folder / "static" / name, (_STATIC / name).read_text(encoding="utf-8"))
     return folder / "index.html"
 
 
