@@ -153,6 +153,14 @@ def wait_for_deployment(env: dict[str, str], serving: subprocess.Popen[bytes], l
     pytest.fail(f"deployment never appeared:\n{log.read_text()[-3000:]}")
 
 
+def wait_for_text(log: Path, text: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline and text not in log.read_text():
+        if process.poll() is not None:
+            pytest.fail(f"process exited:\n{log.read_text()[-3000:]}")
+        time.sleep(0.5)
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     site = make_site(tmp_path / "site")
@@ -191,6 +199,9 @@ def test_serve__prints_the_api_url_and_the_run_command(
         [sys.executable, str(FLOW), "serve", "--site", str(site.root)], prefect_env, log
     )
     try:
+        # The first test served the same deployment on this server, so it may be
+        # found before this process has even started: wait for its own words.
+        wait_for_text(log, f"prefect deployment run '{SERVED}'", serving)
         wait_for_deployment(prefect_env, serving, log)
     finally:
         stop(serving)
