@@ -7,7 +7,7 @@ One synthetic model with the shape of a real Argos fr→en package (Transformer
 base, int8, 32k vocabulary, random weights: scripts/synthetic_model.py, built
 once into bench/.cache/) is installed in a temporary Argos home, and the same
 segments (units of content/fr/*.md and /work/shared/corpus/fr/*.md, read with
-translator.page.read_page) are translated three ways:
+translator.markdown.page.read_page) are translated three ways:
 
   (1) naive: argostranslate's Translation.translate once per segment (tags
       stripped), as a caller of argostranslate would; it makes one
@@ -125,8 +125,8 @@ def fixed_length_translators(beam: int, decode: int) -> tuple[list[FixedLength],
 
 def segments(count: int) -> list[str]:
     """The first `count` units of the sample site and the shared corpus."""
-    from translator import _markdown
-    from translator.page import read_page
+    from translator.markdown import _markdown
+    from translator.markdown.page import read_page
 
     md = _markdown.make_parser()
     files = sorted((REPO / "content" / "fr").glob("*.md"))

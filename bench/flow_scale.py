@@ -166,8 +166,8 @@ def build_site(root: Path, posts: int, engine_threads: int) -> None:
 def site_units(root: Path) -> list[str]:
     """The distinct units a first run sends to the engine."""
     from translator import pipeline
-    from translator.config import load_config
-    from translator.memory import Memory
+    from translator.hugo.config import load_config
+    from translator.store.memory import Memory
 
     config = load_config(root)
     with Memory.open(Path(tempfile.mkdtemp()) / "memory.sqlite") as memory:
@@ -191,7 +191,7 @@ def time_engine(units: Sequence[str]) -> float:
 
 CLI_PREAMBLE = (
     "import sys; sys.path.insert(0, {bench!r}); import flow_scale; flow_scale.install_engines(); "
-    "from translator.cli import main; sys.argv = ['translator', 'run']; main()"
+    "from translator.cli.app import main; sys.argv = ['translator', 'run']; main()"
 )
 
 
@@ -260,8 +260,8 @@ def commit_cost(flow_module: Any, root: Path, samples: int) -> float:
     from prefect import flow
 
     from translator import pipeline
-    from translator.config import load_config
-    from translator.memory import Memory
+    from translator.hugo.config import load_config
+    from translator.store.memory import Memory
 
     @flow(name="bench-commit-cost")
     def cost() -> float:

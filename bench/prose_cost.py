@@ -28,11 +28,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from translator import _markdown
-from translator.config import Glossary
 from translator.engines.pseudo import IdentityEngine, PseudoEngine
-from translator.page import compose_page, read_page, render_page, slot_labels
-from translator.qa import check_slot
+from translator.markdown import _markdown
+from translator.markdown.glossary import Glossary
+from translator.markdown.page import compose_page, read_page, render_page, slot_labels
+from translator.markdown.qa import check_slot
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path("/work/shared/corpus/fr")

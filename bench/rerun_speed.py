@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from translator.config import load_config
-from translator.memory import Memory, site_lock
+from translator.hugo.config import load_config
 from translator.pipeline import Context, run
+from translator.store.memory import Memory, site_lock
 
 POST = """---
 title: "Billet numéro {n}"

@@ -19,10 +19,10 @@ import time
 import warnings
 from pathlib import Path
 
-from translator.config import load_config
-from translator.memory import Memory, site_lock
+from translator.hugo.config import load_config
 from translator.pipeline import Context, run
-from translator.workbench_app import Workbench, make_app
+from translator.review.workbench import Workbench, make_app
+from translator.store.memory import Memory, site_lock
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -22,7 +22,7 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.task_engine import TaskRunTimeoutError
 
 from translator.errors import StateError, TranslatorError
-from translator.memory import site_lock
+from translator.store.memory import site_lock
 
 __all__ = ("LockHeld", "hold_site_lock", "is_transient", "one_line", "retry_if_transient")
 

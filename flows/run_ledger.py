@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from flow_failures import is_transient
 
 from translator import pipeline
-from translator.site import Post
+from translator.hugo.site import Post
 
 __all__ = ("RunLedger",)
 

@@ -54,10 +54,11 @@ from prefect.states import Completed, Failed
 from run_ledger import RunLedger
 from translation_report import Outcome, report_markdown, table_rows
 
-from translator import pipeline, review
-from translator.config import DEFAULT_SCHEDULE, SiteConfig, find_site_root, load_config
+from translator import pipeline
 from translator.errors import ConfigError, TranslatorError
-from translator.memory import Memory
+from translator.hugo.config import DEFAULT_SCHEDULE, SiteConfig, find_site_root, load_config
+from translator.review import status as review
+from translator.store.memory import Memory
 
 __all__ = ("RunLedger", "main", "site_root", "translate_new_posts")
 

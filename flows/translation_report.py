@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from translator import pipeline, review
+from translator import pipeline
+from translator.review import status as review
 
 __all__ = ("LIST_LIMIT", "Outcome", "report_markdown", "table_rows")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from translator import _markdown
 from translator.engines import Engine
-from translator.reassemble import Rendered, render_segment, splice
-from translator.segments import extract_segments
+from translator.markdown import _markdown
+from translator.markdown.reassemble import Rendered, render_segment, splice
+from translator.markdown.segments import extract_segments
 
 
 def translate_body(

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from translator import cli, pipeline
+from translator import pipeline
+from translator.cli import app as cli
 
 
 class InjectedBugError(Exception):

@@ -8,10 +8,10 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from sites import HUMAN_EN, HUMAN_EN_OTHER_SHAPE, POST
 
-from translator import _markdown
-from translator.adoption import SlotPair, pair_slots
-from translator.memory import APPLICATION_ID, SCHEMA_VERSION, HumanCopy, Memory
-from translator.page import Page, read_page
+from translator.hugo.adoption import SlotPair, pair_slots
+from translator.markdown import _markdown
+from translator.markdown.page import Page, read_page
+from translator.store.memory import APPLICATION_ID, SCHEMA_VERSION, HumanCopy, Memory
 
 MD: MarkdownIt = _markdown.make_parser()
 

@@ -4,7 +4,7 @@ The fixture packages (tests/fixtures/argos) uppercase every letter (fr→en)
 and apply ROT13 (en→es), so every output below is known exactly. The tag
 layer is also driven by test doubles of the sentence translator that mangle
 tags the way real models do, and the result goes through
-`translator.reassemble.render_segment` as in a real run.
+`translator.markdown.reassemble.render_segment` as in a real run.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sites import make_site
 
-from translator.config import COMPUTE_TYPES
 from translator.engines.argos import (
     MAX_SOURCE_TOKENS,
     ArgosEngine,
@@ -32,6 +31,7 @@ from translator.engines.argos import (
     translate_tagged,
 )
 from translator.errors import EngineError, ModelNotInstalledError
+from translator.hugo.config import COMPUTE_TYPES
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

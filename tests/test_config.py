@@ -8,7 +8,8 @@ from types import MappingProxyType
 
 import pytest
 
-from translator.config import (
+from translator.errors import ConfigError, UnsafePathError
+from translator.hugo.config import (
     DEFAULT_SCHEDULE,
     INIT_TEMPLATE,
     EngineSettings,
@@ -19,9 +20,8 @@ from translator.config import (
     load_config,
     write_init,
 )
-from translator.document import DEFAULT_TRANSLATABLE_KEYS
-from translator.errors import ConfigError, UnsafePathError
-from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
+from translator.markdown.document import DEFAULT_TRANSLATABLE_KEYS
+from translator.markdown.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 
 DIRECTORIES_TOML = """\
 defaultContentLanguage = "fr"

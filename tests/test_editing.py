@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from sites import POST, Site, make_site
 from workbench_sites import EDITOR, FIRST, conflict_site, copy_of, translated_site
 
-from translator import editing
-from translator.config import load_config
 from translator.errors import EditRefusedError, StaleCopyError
-from translator.memory import Memory
+from translator.hugo.config import load_config
 from translator.pipeline import Context, sha256
+from translator.review import editing
+from translator.store.memory import Memory
 
 COPY = "content/en/post.md"
 

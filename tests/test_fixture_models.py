@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from translator.config import COMPUTE_TYPES
+from translator.hugo.config import COMPUTE_TYPES
 
 ctranslate2 = pytest.importorskip("ctranslate2")
 spm = pytest.importorskip("sentencepiece")

@@ -33,12 +33,12 @@ from prefect.states import State
 from prefect.testing.utilities import prefect_test_harness
 from sites import POST, Site, declare, make_site
 
-from translator import models, pipeline
-from translator.document import read_values
-from translator.engines import make_engine
+from translator import pipeline
+from translator.engines import make_engine, models
 from translator.engines.pseudo import pseudo_localize
 from translator.errors import EngineError
-from translator.memory import site_lock
+from translator.markdown.document import read_values
+from translator.store.memory import site_lock
 
 # The flow is imported as Prefect's loader imports it: `translate_posts` from flows/.
 ROOT = Path(__file__).resolve().parents[1]

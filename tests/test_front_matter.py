@@ -14,8 +14,8 @@ from fixture_files import read_fixture_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translator.document import parse_document, read_values, replace_fields, set_values
 from translator.errors import FrontMatterError
+from translator.markdown.document import parse_document, read_values, replace_fields, set_values
 
 CASES = read_fixture_file(Path(__file__).parent / "fixtures" / "front_matter" / "replace_title.md")
 

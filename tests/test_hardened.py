@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from translator._hardened import LongNumber, check_nesting, load_json, load_toml
-from translator.document import parse_document, set_values
 from translator.errors import NestingError
+from translator.markdown._hardened import LongNumber, check_nesting, load_json, load_toml
+from translator.markdown.document import parse_document, set_values
 
 LONG = "9" * 5000
 

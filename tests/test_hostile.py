@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sites import Result, Site, make_site
 
-from translator.memory import site_lock
+from translator.store.memory import site_lock
 
 OK = "---\ntitle: Bonjour\n---\n\nUn paragraphe.\n"
 MEMORY = ".translator/memory.sqlite"

@@ -14,16 +14,16 @@ from translate.storage import pypo, xliff
 from translate.storage.placeables import StringElem
 from translate.storage.placeables import xliff as codes
 
-from translator.config import load_config
-from translator.document import set_values
-from translator.editing import edit_slot, file_hash
 from translator.engines.pseudo import IdentityEngine, PseudoEngine, pseudo_localize
-from translator.interchange_apply import ImportSummary
-from translator.interchange_files import export_files, import_files
-from translator.interchange_units import collect_units
-from translator.interchange_xliff import rich_text, tagged_text
-from translator.memory import Memory
+from translator.hugo.config import load_config
+from translator.interchange.apply import ImportSummary
+from translator.interchange.files import export_files, import_files
+from translator.interchange.units import collect_units
+from translator.interchange.xliff import rich_text, tagged_text
+from translator.markdown.document import set_values
 from translator.pipeline import Context, run
+from translator.review.editing import edit_slot, file_hash
+from translator.store.memory import Memory
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = sorted((SHARED / "samples" / "fr").glob("*.md"))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from translator import _markdown
-from translator.document import parse_document
 from translator.engines.pseudo import IdentityEngine, PseudoEngine
-from translator.page import read_page, translate_pages
+from translator.markdown import _markdown
+from translator.markdown.document import parse_document
+from translator.markdown.page import read_page, translate_pages
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REPO = Path(__file__).resolve().parents[1]

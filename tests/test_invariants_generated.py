@@ -6,9 +6,9 @@ from bodies import translate_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translator import _markdown
 from translator.engines.pseudo import IdentityEngine, PseudoEngine
-from translator.page import read_page, translate_pages
+from translator.markdown import _markdown
+from translator.markdown.page import read_page, translate_pages
 
 WORDS = st.sampled_from(
     ["le", "chat", "Été", "œuvre", "n'est", "«", "»", "l’été", "10 $", "a_b", "2*3", "#1",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from bodies import translate_body
 
-from translator import _markdown
 from translator.engines.pseudo import IdentityEngine, PseudoEngine
+from translator.markdown import _markdown
 
 EXAMPLES = json.loads((Path(__file__).parent / "data/commonmark/commonmark.json").read_text())
 IDS = [f"example-{e['example']}" for e in EXAMPLES]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from translator.config import load_config
 from translator.errors import ConfigError
-from translator.languages import engine_code, resolve_languages
+from translator.hugo.config import load_config
+from translator.hugo.languages import engine_code, resolve_languages
 
 FR_EN = {"fr": {"weight": 1}, "en": {"weight": 2}}
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sites import POST, Site, make_site
 
-from translator.document import read_values
 from translator.engines.pseudo import pseudo_localize
+from translator.markdown.document import read_values
 
 COPY = "content/en/post.md"
 SOURCE = "content/fr/post.md"

@@ -27,14 +27,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translator import _markdown, pipeline, review
-from translator.blockmerge import read_blocks
-from translator.config import load_config
-from translator.document import read_values
+from translator import pipeline
 from translator.engines import make_engine
 from translator.errors import TranslatorError
-from translator.memory import Memory, PostRecord
-from translator.page import read_page
+from translator.hugo.config import load_config
+from translator.markdown import _markdown
+from translator.markdown.document import read_values
+from translator.markdown.page import read_page
+from translator.review import status as review
+from translator.store.blockmerge import read_blocks
+from translator.store.memory import Memory, PostRecord
 
 SOURCE, COPY = "content/fr/post.md", "content/en/post.md"
 HUGO = '[languages.fr]\ncontentDir = "content/fr"\n[languages.en]\ncontentDir = "content/en"\n'

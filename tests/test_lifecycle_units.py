@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from translator import _markdown
-from translator.blockmerge import Side, merge_blocks, read_blocks
-from translator.config import Glossary
-from translator.copy_structure import _carry_editor_blocks
 from translator.errors import MergeRefusedError
-from translator.memory import _SCHEMA, APPLICATION_ID, Memory, SlotRecord
-from translator.merge import _similar_pairs
-from translator.provenance import Provenance, engine_mix, glossary_version, is_stale
+from translator.markdown import _markdown
+from translator.markdown.glossary import Glossary
+from translator.store.blockmerge import Side, merge_blocks, read_blocks
+from translator.store.copy_structure import _carry_editor_blocks
+from translator.store.memory import _SCHEMA, APPLICATION_ID, Memory, SlotRecord
+from translator.store.merge import _similar_pairs
+from translator.store.provenance import Provenance, engine_mix, glossary_version, is_stale
 
 ARGOS = Provenance("argos", "fr_en-1.9")
 PSEUDO = Provenance("pseudo", "pseudo-1")

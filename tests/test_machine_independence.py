@@ -18,10 +18,10 @@ import pytest
 from sites import Site, make_site
 
 from translator import pipeline
-from translator.config import load_config
-from translator.document import read_values
 from translator.engines.argos import ArgosEngine, ArgosSettings
-from translator.memory import Memory
+from translator.hugo.config import load_config
+from translator.markdown.document import read_values
+from translator.store.memory import Memory
 
 COPY = "content/en/post.md"
 TEXTS = ["Bonjour. <g1>Ça va</g1> ?", "Deux phrases. Trois mots ici."]

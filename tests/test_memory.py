@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from translator.errors import StateError
-from translator.memory import Memory, PostRecord, SlotRecord, site_lock
+from translator.store.memory import Memory, PostRecord, SlotRecord, site_lock
 
 
 def record(**changes: object) -> PostRecord:

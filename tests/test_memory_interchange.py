@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sites import POST, Site, make_site
 
-from translator.config import load_config
-from translator.editing import edit_slot, file_hash
-from translator.memory import Memory
+from translator.hugo.config import load_config
 from translator.pipeline import Context
+from translator.review.editing import edit_slot, file_hash
+from translator.store.memory import Memory
 
 GIT = shutil.which("git")
 needs_git = pytest.mark.skipif(GIT is None, reason="git is not installed")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from translator.errors import StateError
-from translator.memory import Memory, site_lock
+from translator.store.memory import Memory, site_lock
 
 
 def test_open_readonly__missing_file_reads_empty_and_is_not_created(tmp_path: Path) -> None:

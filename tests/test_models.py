@@ -23,8 +23,8 @@ import typer
 from conftest import ARGOS_FIXTURES, HANG
 from typer.testing import CliRunner, Result
 
-from translator import models
-from translator._cli_models import models_app
+from translator.cli.models import models_app
+from translator.engines import models
 from translator.engines.argos import ArgosEngine
 from translator.errors import EngineError
 

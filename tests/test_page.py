@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from translator import _markdown
-from translator.page import read_page, translate_pages
+from translator.markdown import _markdown
+from translator.markdown.page import read_page, translate_pages
 
 
 class Returns:

@@ -17,11 +17,11 @@ from fixture_files import read_fixture_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translator import _markdown
-from translator.document import DEFAULT_TRANSLATABLE_KEYS
 from translator.engines.pseudo import IdentityEngine, PseudoEngine
-from translator.page import read_page, translate_pages
-from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
+from translator.markdown import _markdown
+from translator.markdown.document import DEFAULT_TRANSLATABLE_KEYS
+from translator.markdown.page import read_page, translate_pages
+from translator.markdown.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 
 FIXTURES = Path(__file__).parent / "fixtures" / "prose"
 KEYS = (*DEFAULT_TRANSLATABLE_KEYS, "image_alt", "params.*.caption", "keywords")

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from sites import make_site
 
-from translator import _markdown
-from translator.document import DEFAULT_TRANSLATABLE_KEYS
 from translator.engines.pseudo import pseudo_localize
-from translator.memory import Memory
-from translator.page import read_page
-from translator.prose_coverage import uncovered_prose
-from translator.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
+from translator.markdown import _markdown
+from translator.markdown.document import DEFAULT_TRANSLATABLE_KEYS
+from translator.markdown.page import read_page
+from translator.markdown.prose_coverage import uncovered_prose
+from translator.markdown.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
+from translator.store.memory import Memory
 
 
 def flags(text: str, rules: dict[str, ShortcodeRule] | None = None) -> list[str]:

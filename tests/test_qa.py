@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from translator.config import Glossary
-from translator.qa import check_slot
+from translator.markdown.glossary import Glossary
+from translator.markdown.qa import check_slot
 
 GLOSSARY = Glossary(
     do_not_translate=("Instagram", "Hugo"),

@@ -10,10 +10,15 @@ from pathlib import Path
 import pytest
 from sites import POST, Site, make_site
 
-from translator.config import Glossary, load_config
-from translator.memory import Memory, PostRecord, SlotRecord
-from translator.qa import check_slot
-from translator.review_page import render_review_page, review_page_for_site, write_review_page
+from translator.hugo.config import load_config
+from translator.markdown.glossary import Glossary
+from translator.markdown.qa import check_slot
+from translator.review.static_page import (
+    render_review_page,
+    review_page_for_site,
+    write_review_page,
+)
+from translator.store.memory import Memory, PostRecord, SlotRecord
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sites import HUMAN_EN, HUMAN_EN_OTHER_SHAPE, POST, Site, hugo_site
 
-from translator.document import read_values
 from translator.engines.pseudo import pseudo_localize
+from translator.markdown.document import read_values
 
 SUFFIX_NO_DEFAULT = "[languages.fr]\nweight = 1\n[languages.en]\nweight = 2\n"
 SUFFIX_FRENCH_DEFAULT = 'defaultContentLanguage = "fr"\n' + SUFFIX_NO_DEFAULT

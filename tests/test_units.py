@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fixture_files import read_fixture_file
 
-from translator import _markdown
-from translator.segments import extract_segments
+from translator.markdown import _markdown
+from translator.markdown.segments import extract_segments
 
 FIXTURES = Path(__file__).parent / "fixtures" / "segments"
 

@@ -12,11 +12,11 @@ from markupsafe import escape
 from sites import Site
 from workbench_sites import EDITOR, FIRST, conflict_site, copy_of, translated_site
 
-from translator.config import load_config
 from translator.errors import TranslatorError
-from translator.memory import Memory
+from translator.hugo.config import load_config
 from translator.pipeline import sha256
-from translator.workbench_app import Workbench, bind, make_app
+from translator.review.workbench import Workbench, bind, make_app
+from translator.store.memory import Memory
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette 1.x announces a move from httpx to httpx2.
@@ -152,7 +152,7 @@ def test_responses_forbid_framing_and_remote_resources(bench: Bench) -> None:
         "/copy/hugo.toml",
         "/?folder=../..",
         "/?folder=/etc",
-        "/static/../workbench_app.py",
+        "/static/../workbench.py",
     ],
 )
 def test_a_path_outside_the_site_is_refused(bench: Bench, url: str) -> None:

@@ -1,5 +1,5 @@
 """`python -m translator`."""
 
-from translator.cli import main
+from translator.cli.app import main
 
 main()

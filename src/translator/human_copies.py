@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from translator.adoption import pair_slots
 from translator.errors import TranslatorError
-from translator.files import read_post
-from translator.memory import HumanCopy
-from translator.pairing import plan_site
+from translator.hugo.adoption import pair_slots
+from translator.hugo.pairing import plan_site
+from translator.hugo.site import Post, scan_site
 from translator.pipeline import Context, read_site_page, sha256
-from translator.site import Post, scan_site
+from translator.store.files import read_post
+from translator.store.memory import HumanCopy
 
 __all__ = ("Adopted", "adopt", "human_posts")
 

@@ -23,27 +23,18 @@ from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 
-from translator import _markdown
-from translator.config import SiteConfig
-from translator.copy_structure import CopyAlignment, align_copy, merge_copy
-from translator.document import read_values, set_values
 from translator.engines import Engine, make_engine
 from translator.errors import (
     SpecialFileError,
     StructureChangedError,
     TranslatorError,
 )
-from translator.files import (
-    commit_staged,
-    legacy_staged_path,
-    read_post,
-    stage,
-    staged_path,
-)
-from translator.incidents import display, internal_error
-from translator.memory import Memory, PostRecord, SlotRecord
-from translator.merge import Merged, MergeOptions, NewSlot, merge_slots, post_status
-from translator.page import (
+from translator.hugo.config import SiteConfig
+from translator.hugo.pairing import plan_site
+from translator.hugo.site import Post, find_orphans, scan_site
+from translator.markdown import _markdown
+from translator.markdown.document import read_values, set_values
+from translator.markdown.page import (
     Page,
     compose_page,
     read_page,
@@ -51,11 +42,20 @@ from translator.page import (
     slot_labels,
     slot_texts,
 )
-from translator.pairing import plan_site
-from translator.prose_coverage import uncovered_prose
-from translator.provenance import Provenance, Retranslate, glossary_version, is_stale
-from translator.qa import check_slot
-from translator.site import Post, find_orphans, scan_site
+from translator.markdown.prose_coverage import uncovered_prose
+from translator.markdown.qa import check_slot
+from translator.store.copy_structure import CopyAlignment, align_copy, merge_copy
+from translator.store.files import (
+    commit_staged,
+    legacy_staged_path,
+    read_post,
+    stage,
+    staged_path,
+)
+from translator.store.incidents import display, internal_error
+from translator.store.memory import Memory, PostRecord, SlotRecord
+from translator.store.merge import Merged, MergeOptions, NewSlot, merge_slots, post_status
+from translator.store.provenance import Provenance, Retranslate, glossary_version, is_stale
 
 __all__ = (
     "Context",

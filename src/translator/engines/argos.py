@@ -41,7 +41,7 @@ verbatim in the sentence's translation. This engine does that, made safe:
   that text falls back to translating each stretch between two tags on its
   own and joining them with every tag in source order: no tag is ever
   dropped, though word order may suffer. Whatever a model still gets wrong
-  is repaired or flagged by `translator.reassemble.render_segment`.
+  is repaired or flagged by `translator.markdown.reassemble.render_segment`.
 
 `naive=True` runs the same tag layer over argostranslate's own `Translation`
 objects, one text at a time (configured by its `ARGOS_*` environment
@@ -240,7 +240,7 @@ class ArgosEngine:
         return tuple(self._load(package) for package in self.route(source, target))
 
     def _install(self, source: str, target: str) -> None:
-        from translator import models
+        from translator.engines import models
 
         try:
             models.install_pair(source, target, progress=self.download_progress)

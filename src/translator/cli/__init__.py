@@ -1,0 +1,1 @@
+"""The thin Typer shell over the pipeline."""

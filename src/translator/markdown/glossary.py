@@ -1,0 +1,23 @@
+"""The glossary: terms kept verbatim and translations a site always uses.
+
+Core data, not configuration: the QA checks and the provenance hash read it;
+hugo/config.py only fills it from translator.toml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+__all__ = ("Glossary",)
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    """Terms the engine must not translate, and translations the site always uses."""
+
+    do_not_translate: tuple[str, ...] = ()
+    """Brand and product names kept verbatim (Instagram, TikTok, Hugo…)."""
+    fixed: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    """Target language -> {source term: required translation}."""

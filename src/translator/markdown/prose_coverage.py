@@ -1,0 +1,143 @@
+"""Prose a reader sees that no segment covers: flagged, never left in the source silently. Pure.
+
+What the site has not declared stays in the source language, byte for
+byte: a front matter key outside `translatable_keys`, a shortcode argument
+or a paired `{{< >}}` body the shortcode table does not name, a declared
+argument of a shortcode called inside a paragraph. When such a value reads
+like prose (three words or more, no URL), `translator run` flags the post's
+first slot with `prose: …`, saying what to declare; `translator status`
+and the review page show it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
+
+from translator.markdown import _fields, _markdown
+from translator.markdown import shortcodes as _shortcodes
+from translator.markdown.document import Document
+from translator.markdown.segments import Segment
+from translator.markdown.shortcodes import ShortcodeRule
+
+__all__ = ("uncovered_prose",)
+
+MIN_WORDS = 3
+"""A value needs this many words to read as prose."""
+_WORD = re.compile(r"[«\"'(]*[^\W\d_]{2,}(?:['’][^\W\d_]+)*[,.;:!?…»\")]*")
+_NOT_PROSE_KEYS = frozenset(
+    {"aliases", "author", "authors", "categories", "date", "draft", "expirydate", "keywords",
+     "lastmod", "layout", "publishdate", "series", "slug", "tags", "translationkey", "type",
+     "url", "weight"}
+)  # fmt: skip
+"""Front matter keys Hugo reads as data, never shown as text."""
+_CODE_SHORTCODES = frozenset({"highlight", "code", "mermaid", "katex", "math", "chart", "raw"})
+
+
+def uncovered_prose(
+    document: Document,
+    body_segments: Sequence[Segment],
+    *,
+    keys: Sequence[str],
+    rules: Mapping[str, ShortcodeRule],
+    translated: Collection[str] | None = None,
+) -> list[str]:
+    """A `prose: …` flag per value that reads like prose and that nothing translates.
+
+    `translated` are the labels of the front matter values that are slots (by default,
+    every declared one).
+    """
+    labels = translated if translated is not None else [f.key for f in document.fields]
+    flags = list(_front_matter(document, keys, labels))
+    flags += _shortcode_flags(document.text, document.body_start, body_segments, rules)
+    return list(dict.fromkeys(flags))
+
+
+def _reads_as_prose(value: str) -> bool:
+    """Three words or more: tokens of letters between spaces (not `fa-user`, not a path)."""
+    words = [token for token in value.split() if _WORD.fullmatch(token)]
+    return "://" not in value and len(words) >= MIN_WORDS
+
+
+def _front_matter(
+    document: Document, keys: Sequence[str], translated: Collection[str]
+) -> Iterator[str]:
+    for path, value in _strings(document.data, ()):
+        label = _fields.label(path)
+        top = str(path[0]).lower()
+        if label in translated or not _reads_as_prose(value):
+            continue
+        if _fields.matches(path, keys):
+            yield f"prose: front matter {label} could not be cut (several paragraphs?) and is kept"
+            continue
+        if top in _NOT_PROSE_KEYS:
+            continue
+        yield (
+            f"prose: front matter {label} reads like prose and is not translated — "
+            f'add "{_pattern(path)}" to translatable_keys'
+        )
+
+
+def _pattern(path: _fields.Path) -> str:
+    return ".".join(str(part) for part in path if isinstance(part, str))
+
+
+def _strings(data: object, path: _fields.Path) -> Iterator[tuple[_fields.Path, str]]:
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            yield from _strings(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, (*path, index))
+    elif isinstance(data, str) and path:
+        yield path, data
+
+
+def _shortcode_flags(
+    text: str, body_start: int, segments: Sequence[Segment], rules: Mapping[str, ShortcodeRule]
+) -> Iterator[str]:
+    body = text[body_start:]
+    calls = list(_markdown.find_shortcodes(body))
+    inside = [(s.start - body_start, s.end - body_start) for s in segments if s.quote is None]
+    for call in calls:
+        if call.closing:
+            continue
+        rule = rules.get(call.name, ShortcodeRule())
+        in_paragraph = any(a <= call.start < b for a, b in inside)
+        for argument in _shortcodes.arguments(body, call.start, call.end, call.name_end):
+            value = body[argument.start : argument.end]
+            if not _reads_as_prose(value):
+                continue
+            if argument.key not in rule.params:
+                yield (
+                    f"prose: shortcode {call.name} argument {argument.key} reads like prose "
+                    f"and is not translated — add it to [shortcodes.{_quoted(call.name)}] params"
+                )
+            elif in_paragraph:
+                yield (
+                    f"prose: shortcode {call.name} argument {argument.key} is not translated "
+                    "inside a paragraph — put the call on a line of its own"
+                )
+    yield from _raw_bodies(body, calls, rules)
+
+
+def _raw_bodies(
+    body: str, calls: Sequence[_markdown.Shortcode], rules: Mapping[str, ShortcodeRule]
+) -> Iterator[str]:
+    """Paired `{{< >}}` bodies Hugo passes raw, whose text reads like prose."""
+    inner = [name for name, rule in rules.items() if rule.markdown_inner]
+    by_start = {call.start: call for call in calls}
+    for start, end in _markdown.protected_spans(calls, inner):
+        call = by_start.get(start)
+        if call is None or call.end == end or call.name in _CODE_SHORTCODES:
+            continue
+        text = re.sub(r"<[^<>]*>|\{\{.*?\}\}", " ", body[call.end : end], flags=re.DOTALL)
+        if _reads_as_prose(text):
+            yield (
+                f"prose: the body of {call.name} is kept as it is — if its template renders it "
+                f'as Markdown, set inner = "markdown" under [shortcodes.{_quoted(call.name)}]'
+            )
+
+
+def _quoted(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
