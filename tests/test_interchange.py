@@ -1,4 +1,7 @@
-"""XLIFF and PO round trips: export the copies, translate the file, import it back."""
+"""XLIFF 1.2 and PO round trips: export the copies, translate the file, import it back.
+
+XLIFF 2.0 (the default `--format xliff`) is in test_xliff2.py.
+"""
 
 from __future__ import annotations
 
@@ -29,12 +32,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = sorted((SHARED / "samples" / "fr").glob("*.md"))
 CORPUS = sorted((SHARED / "corpus" / "fr").glob("*.md"))
 CORPORA = {"samples": SAMPLES, "corpus": CORPUS}
-WRAPPED_QUOTES = pytest.mark.xfail(
-    reason="2 hard-wrapped paragraphs inside blockquotes: editing's per-slot structure check "
-    "parses the slot alone, where its `> ` continuation lines read as a nested blockquote, "
-    "so the edit is refused (reported, copy untouched for that slot)"
-)
-PSEUDO_CORPORA = [pytest.param("samples"), pytest.param("corpus", marks=WRAPPED_QUOTES)]
+PSEUDO_CORPORA = ["samples", "corpus"]
 
 
 def site_of(root: Path, pages: list[Path]) -> Site:
@@ -124,18 +122,18 @@ def po_copy_source(unit: pypo.pounit) -> None:
 def test_xliff__identity_round_trip_leaves_copies_unchanged(tmp_path: Path, corpus: str) -> None:
     site = translated(site_of(tmp_path, CORPORA[corpus]), "identity")
     before = copies(site)
-    out = export(site, "xliff", "out.xlf")
+    out = export(site, "xliff12", "out.xlf")
     edit_xliff(out, copy_source)
     summary = import_(site, out)
     assert summary.refused == ()
     assert copies(site) == before
 
 
-@pytest.mark.parametrize("corpus", PSEUDO_CORPORA)
+@pytest.mark.parametrize("corpus", ["samples"])
 def test_xliff__pseudo_translated_file_gives_the_pseudo_run(tmp_path: Path, corpus: str) -> None:
     site = translated(site_of(tmp_path / "a", CORPORA[corpus]), "identity")
     expected = copies(translated(site_of(tmp_path / "b", CORPORA[corpus]), "pseudo"))
-    out = export(site, "xliff", "out.xlf")
+    out = export(site, "xliff12", "out.xlf")
     edit_xliff(out, pseudo_target)
     import_(site, out)
     got = copies(site)
@@ -146,13 +144,13 @@ def test_xliff__pseudo_translated_file_gives_the_pseudo_run(tmp_path: Path, corp
 
 def test_xliff__inline_codes_carry_the_markdown(tmp_path: Path) -> None:
     site = translated(make_site(tmp_path), "identity")
-    text = export(site, "xliff", "out.xlf").read_text("utf-8")
+    text = export(site, "xliff12", "out.xlf").read_text("utf-8")
     assert '<x id="1" equiv-text="`code`"/>' in text
 
 
 def test_xliff__states_map_to_xliff_states(tmp_path: Path) -> None:
     site = translated(make_site(tmp_path), "identity")
-    store = xliff.xlifffile.parsefile(str(export(site, "xliff", "out.xlf")))
+    store = xliff.xlifffile.parsefile(str(export(site, "xliff12", "out.xlf")))
     target = store.units[0].get_target_dom()
     assert (target.get("state"), target.get("state-qualifier")) == (
         "needs-review-translation",
@@ -162,7 +160,7 @@ def test_xliff__states_map_to_xliff_states(tmp_path: Path) -> None:
 
 def test_xliff__final_unit_is_applied_as_reviewed(tmp_path: Path) -> None:
     site = translated(make_site(tmp_path), "identity")
-    out = export(site, "xliff", "out.xlf")
+    out = export(site, "xliff12", "out.xlf")
 
     def sign_off(unit: xliff.Xliff1Unit) -> None:
         if unit.getid().endswith("s0"):
@@ -210,7 +208,7 @@ def test_xliff__broken_inline_codes_are_refused(tmp_path: Path, kind: str) -> No
     site.write("content/fr/post.md", EMPHASIS)
     translated(site, "identity")
     before = copies(site)
-    out = export(site, "xliff", "out.xlf")
+    out = export(site, "xliff12", "out.xlf")
     edit_xliff(out, _break(BROKEN_UNIT[kind], BROKEN[kind]))
     summary = import_(site, out)
     assert [o.ident for o in summary.refused] == [f"content/en/post.md#{BROKEN_UNIT[kind]}"]
@@ -219,7 +217,7 @@ def test_xliff__broken_inline_codes_are_refused(tmp_path: Path, kind: str) -> No
 
 def test_xliff__unit_whose_french_changed_is_refused(tmp_path: Path) -> None:
     site = translated(make_site(tmp_path), "identity")
-    out = export(site, "xliff", "out.xlf")
+    out = export(site, "xliff12", "out.xlf")
     edit_xliff(out, pseudo_target)
     site.write("content/fr/post.md", POST.replace("Troisième paragraphe.", "Autre chose."))
     before = copies(site)
@@ -230,7 +228,7 @@ def test_xliff__unit_whose_french_changed_is_refused(tmp_path: Path) -> None:
 
 def test_cli__import_exits_1_and_names_the_refused_unit(tmp_path: Path) -> None:
     site = translated(make_site(tmp_path), "identity")
-    out = export(site, "xliff", "out.xlf")
+    out = export(site, "xliff12", "out.xlf")
     edit_xliff(out, _break("s2", BROKEN["missing"]))
     result = site.translator("import", "out.xlf")
     assert result.code == 1
@@ -355,7 +353,7 @@ def edit_copy_slot(site: Site, position: int, text: str) -> None:
 
 def test_xliff__slot_edited_since_export_and_changed_in_file_is_refused(tmp_path: Path) -> None:
     site = translated(make_site(tmp_path), "identity")
-    out = export(site, "xliff", "out.xlf")
+    out = export(site, "xliff12", "out.xlf")
     edit_xliff(out, pseudo_target)
     edit_copy_slot(site, 4, "Third paragraph.")
     summary = import_(site, out)

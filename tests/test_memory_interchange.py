@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from sites import POST, Site, make_site
 
+from lxml import etree
+
 from translator.hugo.config import load_config
+from translator.interchange.tmx import read_seg
 from translator.pipeline import Context
 from translator.review.editing import edit_slot, file_hash
 from translator.store.memory import Memory
@@ -62,6 +65,43 @@ def test_tmx__import_keeps_the_units_already_there(tmp_path: Path) -> None:
     site.run_json()
     result = site.translator("memory", "import", str(tmp_path / "m.tmx"))
     assert "6 units, 1 new" in result.stderr
+
+
+def machine_units(site: Site) -> set[tuple[str, ...]]:
+    config = load_config(site.root)
+    with Memory.open(config.state_dir / "memory.sqlite") as memory:
+        return set(memory.machine_units())
+
+
+def test_tmx__inline_codes_are_bpt_ept_and_ph_with_the_markdown(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    site.run_json()
+    site.translator("memory", "export", "-o", "m.tmx")
+    text = site.read("m.tmx")
+    assert (
+        'avec un <bpt i="1" x="1">[</bpt>lien<ept i="1">](https://exemple.fr "Titre du lien")'
+        "</ept>.</seg>" in text
+    )
+    assert 'avec du <ph x="1">`code`</ph>.</seg>' in text
+
+
+def test_tmx__export_then_import_keeps_the_units_with_their_codes(tmp_path: Path) -> None:
+    old = make_site(tmp_path / "old")
+    old.run_json()
+    old.translator("memory", "export", "-o", str(tmp_path / "m.tmx"))
+    fresh = make_site(tmp_path / "fresh")
+    fresh.translator("memory", "import", str(tmp_path / "m.tmx"))
+    held = machine_units(old)
+    assert any("<g1>" in unit[0] for unit in held)
+    assert machine_units(fresh) == held
+
+
+def test_tmx__another_tools_codes_numbered_by_i_read_as_tags() -> None:
+    seg = etree.fromstring(
+        '<seg>Du <bpt i="4">&lt;b&gt;</bpt>gras<ept i="4">&lt;/b&gt;</ept>'
+        "<ph>&lt;br/&gt;</ph> et <hi>rien</hi>.</seg>"
+    )
+    assert read_seg(seg) == "Du <g4>gras</g4><x/> et rien."
 
 
 def test_init_git__writes_the_attribute_once_and_prints_the_command(tmp_path: Path) -> None:

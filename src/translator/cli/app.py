@@ -606,7 +606,9 @@ def export_command(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Copies, sources or folders; default: every copy.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="xliff (1.2) or po.")] = "xliff",
+    fmt: Annotated[
+        str, typer.Option("--format", help="xliff (XLIFF 2.0), xliff12 (XLIFF 1.2) or po.")
+    ] = "xliff",
     lang: Annotated[str | None, typer.Option(help="Only copies in this language.")] = None,
     status_filter: Annotated[
         str | None,
@@ -620,10 +622,10 @@ def export_command(
     ] = Path("translations"),
 ) -> None:
     """Write the copies' slots as an XLIFF or PO file for translators (any CAT tool)."""
-    from translator.interchange.files import export_files
+    from translator.interchange.files import FORMATS, export_files
 
-    if fmt not in ("xliff", "po"):
-        raise typer.BadParameter("xliff or po", param_hint="--format")
+    if fmt not in FORMATS:
+        raise typer.BadParameter(", ".join(FORMATS), param_hint="--format")
     config = _site(paths[0] if paths else None)
     states = status_filter.split(",") if status_filter else []
     with _context(config, command="export", lock=False) as context:
@@ -631,7 +633,7 @@ def export_command(
             context,
             paths or (),
             output=output,
-            fmt="xliff" if fmt == "xliff" else "po",
+            fmt=next(f for f in FORMATS if f == fmt),
             language=lang,
             states=states,
         )
@@ -694,7 +696,8 @@ def memory_export(
             *human_units_of(units, source=config.source_language),
         ]
         machine = context.memory.machine_units()
-        write_tmx(output, machine, human, source=config.source_language)
+        markup = {u.source: u.codes for u in units}
+        write_tmx(output, machine, human, source=config.source_language, markup=markup)
     for error in errors:
         fail_line(error)
     stderr.print(f"wrote {output}: {len(machine)} machine units, {len(human)} human units")

@@ -6,17 +6,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from lxml import etree
+
 from translator.errors import InterchangeError, TranslatorError
 from translator.interchange.apply import ImportSummary, Incoming, apply_units
 from translator.interchange.po import read_po, write_po
 from translator.interchange.units import EXCHANGE_STATES, ExchangeUnit, collect_units
 from translator.interchange.xliff import read_xliff, write_xliff
+from translator.interchange.xliff2 import XLIFF2, read_xliff2, write_xliff2
 from translator.pipeline import Context
 
 __all__ = ("Format", "export_files", "import_files")
 
-Format = Literal["xliff", "po"]
-_SUFFIX = {"xliff": ".xlf", "po": ".po"}
+Format = Literal["xliff", "xliff12", "po"]
+FORMATS: tuple[Format, ...] = ("xliff", "xliff12", "po")
+_SUFFIX = {"xliff": ".xlf", "xliff12": ".xlf", "po": ".po"}
+_WRITERS = {"xliff": write_xliff2, "xliff12": write_xliff, "po": write_po}
 
 
 def export_files(
@@ -51,7 +56,7 @@ def export_files(
         )
     else:
         files = dict.fromkeys(targets, output)
-    write = write_xliff if fmt == "xliff" else write_po
+    write = _WRITERS[fmt]
     source = context.config.source_language
     for lang, path in files.items():
         write(targets[lang], path, source=source, target=lang)
@@ -67,9 +72,22 @@ def import_files(context: Context, files: Sequence[Path]) -> ImportSummary:
 
 
 def read_any(path: Path) -> list[Incoming]:
-    """The units of an XLIFF or PO file, told apart by their first bytes."""
+    """The units of an XLIFF 2.0, XLIFF 1.2 or PO file, told apart by their content."""
     try:
         head = path.read_bytes()[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     except OSError as error:
         raise InterchangeError(f"cannot read ({error.strerror})", path=path) from error
-    return read_xliff(path) if head.startswith(b"<") else read_po(path)
+    if not head.startswith(b"<"):
+        return read_po(path)
+    return read_xliff2(path) if _is_xliff2(path) else read_xliff(path)
+
+
+def _is_xliff2(path: Path) -> bool:
+    # The 2.x namespace, or a 2.x version on a root in no namespace (2.1 keeps 2.0's).
+    try:
+        for _, root in etree.iterparse(str(path), events=("start",)):
+            version = str(root.get("version", ""))
+            return etree.QName(root).namespace == XLIFF2 or version.startswith("2.")
+    except etree.XMLSyntaxError as error:
+        raise InterchangeError(f"not an XML file ({error})", path=path) from error
+    return False

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+import re
 from pathlib import Path
 
 from translator.errors import EditRefusedError, StaleCopyError, TranslatorError
@@ -42,6 +43,8 @@ __all__ = (
 )
 
 RELOAD = "reload the page: your text is still in the form, copy it before reloading"
+
+_QUOTE_PREFIX = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,9 +282,7 @@ def _check_structure(
             path=copy.record.target_path,
         )
     for old, new in zip(copy.current, position_texts, strict=True):
-        if old != new and _markdown.structure(context.md, old) != _markdown.structure(
-            context.md, new
-        ):
+        if old != new and _slot_structure(context, old) != _slot_structure(context, new):
             raise EditRefusedError(_markup_reason(context, old, new), path=copy.record.target_path)
     body_before = before.text[before.document.body_start :]
     body_after = after.text[after.document.body_start :]
@@ -289,6 +290,15 @@ def _check_structure(
         raise EditRefusedError(
             "the text changes the document's structure", path=copy.record.target_path
         )
+
+
+def _slot_structure(context: Context, text: str) -> list[tuple[object, ...]]:
+    # A slot inside a blockquote carries the `> ` of its continuation lines; parsed
+    # alone they would read as a nested quote, and re-wrapping would look like a new
+    # block. The page-wide check above still sees any real change of blocks.
+    first, *rest = text.split("\n")
+    unquoted = "\n".join([first, *(_QUOTE_PREFIX.sub("", line) for line in rest)])
+    return _markdown.structure(context.md, unquoted)
 
 
 def _markup_reason(context: Context, old: str, new: str) -> str:
