@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,7 +33,57 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = sorted((SHARED / "samples" / "fr").glob("*.md"))
 CORPUS = sorted((SHARED / "corpus" / "fr").glob("*.md"))
 CORPORA = {"samples": SAMPLES, "corpus": CORPUS}
-PSEUDO_CORPORA = ["samples", "corpus"]
+
+# The pseudo engine wraps a whole slot in ⟦…⟧. Where the slot is a raw HTML block
+# (`<em>…</em>`, `<a class="btn">…</a>`) that turns the HTML block into a paragraph,
+# and in one footnote it pseudo-localises the tail of a URL and a code span that the
+# tagged text leaves as words. `translator run` writes that; an import refuses it
+# (blocks and markup may move, not change), as it must for a translator's text.
+CORPUS_REFUSED = {
+    ("content__fr___index.md", "s10"): "adds or removes a block",
+    ("content__fr___index.md", "s11"): "adds or removes a block",
+    (
+        "content__fr__blog__announcements__2026-06-15-which-read-it-later-app-2026.md",
+        "s26",
+    ): "adds or removes a block",
+    (
+        "content__fr__blog__announcements__2026-06-22-read-articles-on-kobo-mobile-wallabag.md",
+        "s21",
+    ): "adds or removes a block",
+    (
+        (
+            "content__fr__blog__announcements__2026-06-29-why-choose-european-read-it-later-"
+            "service.md"
+        ),
+        "s25",
+    ): "adds or removes a block",
+    (
+        (
+            "content__fr__blog__announcements__2026-06-30-wallabag-it-funds-open-source-"
+            "development.md"
+        ),
+        "s31",
+    ): "adds or removes a block",
+    ("contents__articles__2014-10-27-flux-qu-est-ce-que-c-est.md", "s40"): "changes the markup",
+}
+
+
+def refusals(summary: ImportSummary) -> dict[tuple[str, str], str]:
+    """Each refused unit as (copy file name, slot key), with the words of its reason we expect."""
+    found: dict[tuple[str, str], str] = {}
+    for outcome in summary.refused:
+        match = re.fullmatch(r"content/en/(.*)[#:](s\d+(?:t\d+)?)", outcome.ident)
+        assert match is not None, outcome.ident
+        key = (match.group(1), match.group(2))
+        expected = CORPUS_REFUSED.get(key, "")
+        found[key] = expected if expected and expected in outcome.reason else outcome.reason
+    return found
+
+
+def but_refused(texts: dict[str, str], summary: ImportSummary) -> dict[str, str]:
+    """The copies (without their stamp) of the pages where no unit was refused."""
+    touched = {name for name, _ in refusals(summary)}
+    return {k: without_stamp(v) for k, v in texts.items() if k not in touched}
 
 
 def site_of(root: Path, pages: list[Path]) -> Site:
@@ -271,10 +322,9 @@ def _pseudo_po(reference: Site) -> Callable[[pypo.pounit], None]:
     return change
 
 
-@pytest.mark.parametrize("corpus", PSEUDO_CORPORA)
-def test_po__pseudo_translated_file_gives_the_pseudo_run(tmp_path: Path, corpus: str) -> None:
-    site = translated(site_of(tmp_path / "a", CORPORA[corpus]), "identity")
-    reference = translated(site_of(tmp_path / "b", CORPORA[corpus]), "pseudo")
+def test_po__pseudo_translated_file_gives_the_pseudo_run__samples(tmp_path: Path) -> None:
+    site = translated(site_of(tmp_path / "a", SAMPLES), "identity")
+    reference = translated(site_of(tmp_path / "b", SAMPLES), "pseudo")
     out = export(site, "po", "out.po")
     edit_po(out, _pseudo_po(reference))
     summary = import_(site, out)
@@ -282,6 +332,16 @@ def test_po__pseudo_translated_file_gives_the_pseudo_run(tmp_path: Path, corpus:
     assert {k: without_stamp(v) for k, v in copies(site).items()} == {
         k: without_stamp(v) for k, v in copies(reference).items()
     }
+
+
+def test_po__pseudo_translated_file_gives_the_pseudo_run__corpus(tmp_path: Path) -> None:
+    site = translated(site_of(tmp_path / "a", CORPUS), "identity")
+    reference = translated(site_of(tmp_path / "b", CORPUS), "pseudo")
+    out = export(site, "po", "out.po")
+    edit_po(out, _pseudo_po(reference))
+    summary = import_(site, out)
+    assert refusals(summary) == CORPUS_REFUSED
+    assert but_refused(copies(site), summary) == but_refused(copies(reference), summary)
 
 
 def test_po__same_slots_are_one_entry_with_every_reference(tmp_path: Path) -> None:

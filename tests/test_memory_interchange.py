@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sites import POST, Site, make_site
-
 from lxml import etree
+from sites import POST, Site, make_site
 
 from translator.hugo.config import load_config
 from translator.interchange.tmx import read_seg
@@ -163,6 +162,70 @@ def test_git__a_copy_changed_on_both_branches_is_reported(tmp_path: Path) -> Non
     site = repository(tmp_path)
     branch_with_post(site, "one", "post.md", POST.replace("Troisième", "Trois"))
     branch_with_post(site, "two", "post.md", POST.replace("Troisième", "3e"))
+    git(site, "checkout", "-q", "one")
+    merged = subprocess.run(
+        ["git", "merge", "--no-edit", "two"],
+        cwd=site.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "run again: translator run content/en/post.md" in merged.stdout + merged.stderr
+
+
+def edit_slot_on_branch(site: Site, branch: str, position: int, text: str) -> None:
+    git(site, "checkout", "-q", "-b", branch, "main")
+    config = load_config(site.root)
+    with Memory.open(config.state_dir / "memory.sqlite") as memory:
+        path = site.root / "content/en/post.md"
+        edit_slot(
+            Context(config, memory),
+            "content/en/post.md",
+            position,
+            text,
+            expected_hash=file_hash(path),
+        )
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", f"slot {position} edited")
+
+
+@needs_git
+def test_git__different_slots_edited_on_both_branches_merge_slot_by_slot(tmp_path: Path) -> None:
+    site = repository(tmp_path)
+    edit_slot_on_branch(site, "one", 1, "A first paragraph with a [link](https://exemple.fr).")
+    edit_slot_on_branch(site, "two", 4, "A third paragraph.")
+    git(site, "checkout", "-q", "one")
+    merged = git(site, "merge", "--no-edit", "two")
+    assert "merged slot by slot: content/en/post.md" in merged
+    config = load_config(site.root)
+    with Memory.open(config.state_dir / "memory.sqlite") as memory:
+        record = memory.post_for_target("content/en/post.md")
+    assert record is not None
+    assert [(s.written, s.state) for s in record.slots if s.state == "edited"] == [
+        ("A first paragraph with a [link](https://exemple.fr).", "edited"),
+        ("A third paragraph.", "edited"),
+    ]
+    assert record.written_text == site.read("content/en/post.md")
+
+
+@needs_git
+def test_git__after_a_slot_by_slot_merge_a_run_changes_nothing(tmp_path: Path) -> None:
+    site = repository(tmp_path)
+    edit_slot_on_branch(site, "one", 1, "A first paragraph with a [link](https://exemple.fr).")
+    edit_slot_on_branch(site, "two", 4, "A third paragraph.")
+    git(site, "checkout", "-q", "one")
+    git(site, "merge", "--no-edit", "two")
+    before = site.read("content/en/post.md")
+    summary = site.run_json()
+    assert (summary["segments_translated"], summary["translated_posts"]) == (0, 0)
+    assert site.read("content/en/post.md") == before
+
+
+@needs_git
+def test_git__same_slot_edited_differently_on_both_branches_is_reported(tmp_path: Path) -> None:
+    site = repository(tmp_path)
+    edit_slot_on_branch(site, "one", 4, "A third paragraph.")
+    edit_slot_on_branch(site, "two", 4, "The third paragraph.")
     git(site, "checkout", "-q", "one")
     merged = subprocess.run(
         ["git", "merge", "--no-edit", "two"],

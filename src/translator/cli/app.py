@@ -735,6 +735,8 @@ def memory_merge(
         f"translator memory: {report.units_added} units and "
         f"{len(report.records_taken)} copies' records taken from the other branch"
     )
+    for copy in report.records_merged:
+        stderr.print(f"changed on both branches, merged slot by slot: {copy}")
     for copy in report.conflicts:
         stderr.print(f"changed on both branches, run again: translator run {copy}")
 

@@ -8,9 +8,10 @@ branches changed the memory, and takes what the driver leaves in %A:
 - each copy's record (its slots, hashes, states): the record of the branch
   that changed it since the base, which is also the branch whose copy file
   git takes into the merged tree (translator writes the file and the record
-  together). A copy both branches changed cannot be merged row by row: ours
-  is kept and the copy is reported, to be run again (`translator run PATH`)
-  once git's merge of the copy file is resolved.
+  together). A copy both branches changed is merged slot by slot when git
+  can merge its text cleanly (see `copy_merge`); otherwise ours is kept and
+  the copy is reported, to be run again (`translator run PATH`) once git's
+  merge of the copy file is resolved.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translator.errors import InterchangeError
+from translator.interchange.copy_merge import merge_copy
 from translator.store.memory import Memory
 
 __all__ = (
@@ -62,7 +64,9 @@ class MergeReport:
     records_taken: tuple[str, ...]
     """Copies whose record came from theirs."""
     conflicts: tuple[str, ...]
-    """Copies both branches changed: ours kept, to be run again."""
+    """Copies both branches changed that could not be merged: ours kept, to be run again."""
+    records_merged: tuple[str, ...] = ()
+    """Copies both branches changed, merged slot by slot (git merges their text cleanly)."""
 
 
 def merge_memories(base: Path, ours: Path, theirs: Path) -> MergeReport:
@@ -102,7 +106,7 @@ def _merge(db: sqlite3.Connection, *, has_base: bool) -> MergeReport:
     db.execute("INSERT OR IGNORE INTO main.units SELECT * FROM theirs.units")
     if _has_table(db, "theirs", "human_units"):
         db.execute("INSERT OR IGNORE INTO main.human_units SELECT * FROM theirs.human_units")
-    for table in ("human_copies", "human_slots"):  # adopted human copies (translator adopt)
+    for table in ("human_copies", "human_slots", "kept"):  # adopted copies, editors' texts
         if _has_table(db, "theirs", table) and _has_table(db, "main", table):
             db.execute(f"INSERT OR IGNORE INTO main.{table} SELECT * FROM theirs.{table}")
     db.execute(
@@ -112,15 +116,17 @@ def _merge(db: sqlite3.Connection, *, has_base: bool) -> MergeReport:
     )
     taken: list[str] = []
     conflicts: list[str] = []
+    merged: list[str] = []
     for key, target_path in _differing(db):
         ours_changed = _changed(db, "main", key, has_base=has_base)
         theirs_changed = _changed(db, "theirs", key, has_base=has_base)
         if theirs_changed and ours_changed:
-            conflicts.append(target_path)
+            both = merged if has_base and merge_copy(db, key) else conflicts
+            both.append(target_path)
         elif theirs_changed:
             _take(db, key)
             taken.append(target_path)
-    return MergeReport(_count(db) - before, tuple(taken), tuple(conflicts))
+    return MergeReport(_count(db) - before, tuple(taken), tuple(conflicts), tuple(merged))
 
 
 def _differing(db: sqlite3.Connection) -> list[tuple[tuple[str, str], str]]:

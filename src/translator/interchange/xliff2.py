@@ -66,7 +66,7 @@ class _Store(xliff2.Xliff2File):
         f"xmlns='{XLIFF2}' xmlns:mda='{MDA}'",
     )
     # `<data>` holds Markdown whose whitespace matters (a hard break is two spaces).
-    XMLindent = {
+    XMLindent = {  # noqa: RUF012 (translate-toolkit's own attribute, read only)
         **xliff2.Xliff2File.XMLindent,
         "leaves": {"note", "source", "target", "data", "meta"},
     }
@@ -89,7 +89,7 @@ def write_xliff2(units: Sequence[ExchangeUnit], path: Path, *, source: str, targ
 
 def _switch_file(store: _Store, ident: str, original: str) -> None:
     # The 2.0 store creates a `<file>` node but, unlike the 1.x store, has no `switchfile`.
-    node = store.getfilenode(ident, createifmissing=True)
+    node: etree._Element = store.getfilenode(ident, createifmissing=True)  # type: ignore[no-untyped-call]
     if node.getparent() is None:
         store.document.getroot().append(node)
     node.set("original", original)
@@ -187,7 +187,7 @@ def write_inline(parent: etree._Element, tree: CodeTree) -> None:
 def read_xliff2(path: Path) -> list[Incoming]:
     """The translated units of an XLIFF 2.0 file; `InterchangeError` if it is not one."""
     try:
-        store = xliff2.Xliff2File.parsefile(str(path))
+        store = xliff2.Xliff2File.parsefile(str(path))  # type: ignore[no-untyped-call]
     except (ValueError, etree.XMLSyntaxError, OSError) as error:
         raise InterchangeError(
             f"not an XLIFF 2.0 file translator can read ({error})",
@@ -210,7 +210,8 @@ def read_xliff2(path: Path) -> list[Incoming]:
 
 def _original(element: etree._Element) -> str | None:
     for ancestor in element.iterancestors(_x("file")):
-        return ancestor.get("original")
+        original = ancestor.get("original")
+        return None if original is None else str(original)
     return None
 
 
@@ -271,7 +272,7 @@ def _code(child: etree._Element) -> str:
 
 
 def _number(child: etree._Element, attribute: str) -> str:
-    value = child.get(attribute, "")
+    value = str(child.get(attribute, ""))
     if not value.isdigit():
         raise ValueError(f"inline code id {value!r} is not one translator wrote")
     return value

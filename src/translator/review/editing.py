@@ -14,9 +14,9 @@ which `undo` writes back.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-import re
 from pathlib import Path
 
 from translator.errors import EditRefusedError, StaleCopyError, TranslatorError
