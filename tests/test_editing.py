@@ -236,3 +236,30 @@ def test_edit_slot__property_only_that_slot_changes(translated: Site, words: str
         third = next(line for line in before.splitlines() if line.startswith("⟦Ţŕöîšîèɱé"))
         edit(site, "line 13", words)
         assert site.read(COPY) == before.replace(third, words.strip())
+
+
+QUOTED = POST + "\n> Une citation avec du **gras**\n> sur deux lignes.\n"
+
+
+def quote_slot(tmp_path: Path) -> tuple[Site, str]:
+    """A translated site whose post ends with a hard-wrapped paragraph in a blockquote."""
+    site = make_site(tmp_path / "site")
+    site.write("content/fr/post.md", QUOTED)
+    site.run_json()
+    with context_of(site) as context:
+        record = context.memory.post_for_target(COPY)
+        assert record is not None
+        return site, next(s.label for s in record.slots if "citation" in s.source)
+
+
+def test_edit_slot__a_rewrapped_blockquote_paragraph_is_accepted(tmp_path: Path) -> None:
+    site, label = quote_slot(tmp_path)
+    # The emphasis moves to the continuation line: parsed alone, `> ` there is a quote.
+    edit(site, label, "A quote\n> with **bold** on two lines.")
+    assert "\n> A quote\n> with **bold** on two lines.\n" in site.read(COPY)
+
+
+def test_edit_slot__a_nested_quote_in_a_blockquote_is_refused(tmp_path: Path) -> None:
+    site, label = quote_slot(tmp_path)
+    with pytest.raises(EditRefusedError, match="adds or removes a block"):
+        edit(site, label, "A quote with **bold**\n> > nested.")
