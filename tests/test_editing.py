@@ -69,6 +69,22 @@ def test_edit_slot__changes_that_slot_only(site: Site) -> None:
     assert site.read(COPY) == before.replace(first_paragraph(before), FIRST)
 
 
+def test_edit_slot__the_other_slots_keep_their_engine_and_model(site: Site) -> None:
+    with context_of(site) as context:
+        before = context.memory.post_for_target(COPY)
+    edit(site, "line 7", FIRST)
+    with context_of(site) as context:
+        after = context.memory.post_for_target(COPY)
+    assert before is not None and after is not None
+    untouched = [
+        (b.label, b.engine, b.model, b.glossary) for b in before.slots if b.label != "line 7"
+    ]
+    assert untouched and all(engine for _, engine, _, _ in untouched)
+    assert [
+        (a.label, a.engine, a.model, a.glossary) for a in after.slots if a.label != "line 7"
+    ] == (untouched)
+
+
 def test_edit_slot__a_run_keeps_the_editors_text(site: Site) -> None:
     edit(site, "line 7", FIRST)
     summary = site.run_json()

@@ -224,7 +224,15 @@ def _merged(copy: _Copy, texts: Sequence[str]) -> tuple[SlotRecord, ...]:
         NewSlot(s.label, n < fields, s.source, s.machine, s.notes)
         for n, s in enumerate(copy.record.slots)
     ]
-    return merge_slots(new, copy.record, texts).slots
+    merged = merge_slots(new, copy.record, texts).slots
+    # The run that wrote the machine text stays its provenance: an edit elsewhere
+    # in the copy must not make the other slots' engine and model unknown.
+    return tuple(
+        replace(slot, engine=old.engine, model=old.model, glossary=old.glossary)
+        if slot.machine == old.machine and not slot.engine
+        else slot
+        for slot, old in zip(merged, copy.record.slots, strict=True)
+    )
 
 
 def _save(
