@@ -513,6 +513,75 @@ def adopt(
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
+retired_app = typer.Typer(
+    help="Editors' texts kept in the memory after their source paragraph was deleted.",
+    no_args_is_help=True,
+)
+app.add_typer(retired_app, name="retired")
+
+
+@retired_app.command("list")
+@reports_errors
+def retired_list(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Copies, sources or folders; default: the whole site."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON list on stdout.")] = False,
+) -> None:
+    """List retired texts: number, copy, the source they translated, when, and the text."""
+    from translator.review.retired import list_retired
+
+    config = _site(paths[0] if paths else None)
+    with _context(config, command="retired list", lock=False) as context:
+        entries = list_retired(context, paths or ())
+    if as_json:
+        rows = [{**dataclasses.asdict(e.text), "copy": e.copy} for e in entries]
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table("id", "copy", "was at", "source (deleted)", "retired", "text")
+    for entry in entries:
+        found = entry.text
+        cells = (str(found.ident), entry.copy or f"{found.source_path} ({found.target})",
+                 found.label, found.source, found.retired, found.text)  # fmt: skip
+        table.add_row(*(escape(cell) for cell in cells))
+    Console().print(table)
+    stderr.print(
+        f"{len(entries)} retired texts; `translator retired restore ID --at LINE` puts one back"
+    )
+
+
+@retired_app.command("restore")
+@reports_errors
+def retired_restore(
+    ident: Annotated[int, typer.Argument(help="The number `translator retired list` shows.")],
+    at: Annotated[
+        int,
+        typer.Option(
+            "--at",
+            help="A line of the copy: the slot there (paragraph, title…) gets the text.",
+            min=1,
+        ),
+    ],
+    site: Annotated[Path | None, typer.Option(help="Anywhere inside the site.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Put a retired text back into its copy, in the slot at --at LINE, as an editor's text.
+
+    The slot's text is replaced (the words only: its markup must match); the
+    next run keeps it as any editor's edit, and it leaves the retired list.
+    """
+    from translator.review.retired import restore_retired
+
+    config = _site(site)
+    with _context(config, command="retired restore") as context:
+        done = restore_retired(context, ident, at)
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(done), ensure_ascii=False))
+    else:
+        stderr.print(escape(f"restored retired text {done.ident} into {done.copy} ({done.label})"))
+
+
 @app.command("review")
 @reports_errors
 def review_command(

@@ -21,19 +21,26 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from translator.errors import ApprovalRefusedError, TranslatorError
+from translator.errors import ApprovalRefusedError, HumanCopyError, TranslatorError
 from translator.hugo.config import SiteConfig
 from translator.hugo.pairing import plan_site
 from translator.hugo.site import Post, find_orphans, scan_site
 from translator.markdown.document import read_values, set_values
-from translator.pipeline import Context, copy_block_map, current_slots, save_copy, sha256
-from translator.store.approval import refusals, slot_lines
+from translator.pipeline import (
+    Context,
+    copy_block_map,
+    current_slots,
+    read_site_page,
+    save_copy,
+    sha256,
+)
+from translator.store.approval import field_lines, refusals, slot_lines
 from translator.store.files import read_post, read_post_bytes
 from translator.store.memory import Memory, PostRecord, SlotRecord
 from translator.store.merge import post_status
 from translator.store.provenance import engine_mix
 
-__all__ = ("Approval", "CopyStatus", "approve", "copy_statuses")
+__all__ = ("Approval", "CopyStatus", "approve", "copy_statuses", "slots_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +66,8 @@ class CopyStatus:
     approval: str = ""
     """How it was last approved (`forced on …: reasons` when the guard was overridden)."""
     retired: tuple[dict[str, str], ...] = ()
-    """Editors' and reviewed texts whose source paragraph was deleted: `label`, `source`, `text`."""
+    """Editors' and reviewed texts whose source paragraph was deleted: `id` (for `translator
+    retired restore`), `label`, `source`, `text`."""
 
     @property
     def blocking(self) -> bool:
@@ -145,8 +153,12 @@ def _copy_bytes(config: SiteConfig, target: Path) -> bytes | None:
 
 
 def _with_retired(memory: Memory, row: CopyStatus) -> CopyStatus:
-    found = memory.retired(row.source, row.language) if row.target else []
-    listed = tuple({"label": label, "source": src, "text": text} for label, src, text in found)
+    found = memory.retired_texts(row.source) if row.target else []
+    listed = tuple(
+        {"id": str(r.ident), "label": r.label, "source": r.source, "text": r.text}
+        for r in found
+        if r.target == row.language
+    )
     return replace(row, retired=listed) if listed else row
 
 
@@ -167,7 +179,7 @@ def approve(
     for record, target in _records_for(context, paths):
         text = read_post(target)
         current = current_slots(context, record, text, target)
-        chosen = _chosen(record, text, current, lines)
+        chosen = _chosen(context, record, text, current, lines)
         source_changed = _source_hash(context.config.root / record.source_path) != (
             record.source_hash
         )
@@ -201,21 +213,31 @@ class Approval:
 
 
 def _chosen(
-    record: PostRecord, text: str, current: Sequence[str], lines: Sequence[int]
+    context: Context, record: PostRecord, text: str, current: Sequence[str], lines: Sequence[int]
 ) -> list[int]:
     """Indexes of the slots to approve: all of them, or those spanning one of `lines`."""
     if not lines:
         return list(range(len(record.slots)))
+    return slots_at(context, record, text, current, lines)
+
+
+def slots_at(
+    context: Context, record: PostRecord, text: str, current: Sequence[str], lines: Sequence[int]
+) -> list[int]:
+    """Indexes of the slots of the copy `text` spanning one of `lines`: body segments, and
+    front matter values (`title`…) at their line. `TranslatorError` when there is none."""
+    fields = field_lines(text, read_site_page(context, text).document.fields)
     chosen = [
         n
         for n, (slot, now) in enumerate(zip(record.slots, current, strict=True))
-        if any(line in slot_lines(text, slot, now) for line in lines)
+        if any(line in slot_lines(text, slot, now, fields) for line in lines)
     ]
     if not chosen:
         raise TranslatorError(
             f"no translated segment at line {', '.join(map(str, lines))}",
             path=record.target_path,
-            hint="give the line of a paragraph, heading or list item of the copy",
+            hint="give the line of a translated front matter value, paragraph, heading or list "
+            "item of the copy",
         )
     return chosen
 
@@ -285,6 +307,7 @@ def _records_for(context: Context, paths: Sequence[Path]) -> Iterator[tuple[Post
             continue
         found = [r for r in by_target.values() if r.source_path == key]
         if not found:
+            _refuse_human_copy(context, key)
             raise TranslatorError(
                 "no copy written by translator for this path",
                 path=path,
@@ -292,6 +315,23 @@ def _records_for(context: Context, paths: Sequence[Path]) -> Iterator[tuple[Post
             )
         for record in found:
             yield record, root / record.target_path
+
+
+def _refuse_human_copy(context: Context, key: str) -> None:
+    """`HumanCopyError` when `key` is a human copy (or the source of one): not ours to approve."""
+    recorded = context.memory.post_hashes()
+    for post in plan_site(scan_site(context.config)).posts:
+        ours = (post.source_key, post.target_language) in recorded
+        if post.counterpart and not ours and key in (post.target_key, post.source_key):
+            raise HumanCopyError(
+                f"{post.target_key} is a human copy: translator did not write it and never "
+                "changes it, so approving it is the site's own business (its review and its "
+                "`draft` flag are yours)",
+                path=key,
+                hint=f"to have translator take it over: `translator adopt {post.target_key}` "
+                "keeps its text as reviewed segments, then move the file away and run "
+                "`translator run`",
+            )
 
 
 def _site_key(root: Path, path: Path) -> str:
