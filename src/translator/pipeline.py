@@ -31,7 +31,7 @@ from translator.errors import (
 )
 from translator.hugo.config import SiteConfig
 from translator.hugo.pairing import plan_site
-from translator.hugo.site import Post, find_orphans, scan_site
+from translator.hugo.site import ADAPTER_REASON, Post, find_orphans, scan_site
 from translator.markdown import _markdown
 from translator.markdown.document import read_values, set_values
 from translator.markdown.page import (
@@ -220,7 +220,7 @@ def detect(
     plan = plan_site(scan_site(config), paths)
     items: list[WorkItem] = []
     human: list[Post] = []
-    errors, skipped = list(plan.errors), list[tuple[str, str]]()
+    errors, skipped = list(plan.errors), [(key, ADAPTER_REASON) for key in plan.adapters]
     unchanged = internal = 0
     failures = list(plan.failures)
     for post in plan.posts:

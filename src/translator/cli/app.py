@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,6 +86,25 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(models_app, name="models")
+
+
+@app.callback()
+def _options(
+    environment: Annotated[
+        str | None,
+        typer.Option(
+            "--environment",
+            "-e",
+            help="Hugo environment: whose config/<env>/ is read over config/_default/, as "
+            "`hugo --environment` does. Default: $HUGO_ENVIRONMENT, else $HUGO_ENV, else production.",
+        ),
+    ] = None,
+) -> None:
+    # Set as Hugo itself passes it on: every command and the libraries it calls read it.
+    if environment:
+        os.environ["HUGO_ENVIRONMENT"] = environment
+
+
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])

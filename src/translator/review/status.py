@@ -24,7 +24,7 @@ from pathlib import Path
 from translator.errors import ApprovalRefusedError, HumanCopyError, TranslatorError
 from translator.hugo.config import SiteConfig
 from translator.hugo.pairing import plan_site
-from translator.hugo.site import Post, find_orphans, scan_site
+from translator.hugo.site import CONTENT_ADAPTER, Post, SitePage, find_orphans, scan_site
 from translator.markdown.document import read_values, set_values
 from translator.pipeline import (
     Context,
@@ -87,22 +87,28 @@ def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
     rows += [CopyStatus(path, "", "", "error", detail=str(why)) for path, why in plan.failures]
     rows += [CopyStatus(k, t, "", "excluded", detail="exclude") for k in plan.excluded
              for t in config.targets]  # fmt: skip
-    rows += [CopyStatus(p.key, p.language, "", "skipped", detail=f"{p.kind}: not translated")
+    rows += [CopyStatus(p.key, p.language, "", "skipped", detail=_skipped(p))
              for p in site.in_language(config.source_language) if p.kind != "markdown"]  # fmt: skip
     paired = {post.target_key for post in plan.posts}
     for language in config.targets:
         rows += [CopyStatus("", language, p.key, "unpaired", detail=f"no {config.source_language} "
                             "source pairs with it") for p in site.in_language(language)
-                 if p.key not in paired]  # fmt: skip
+                 if p.key not in paired and p.kind != CONTENT_ADAPTER]  # fmt: skip
     others = [k for k, lang in config.languages.items() if lang.enabled
               and k != config.source_language and k not in config.targets]  # fmt: skip
     for language in others:
         rows += [CopyStatus("", language, p.key, "not a target", detail="not in targets")
-                 for p in site.in_language(language)]  # fmt: skip
+                 for p in site.in_language(language) if p.kind != CONTENT_ADAPTER]  # fmt: skip
     for key in find_orphans(config, records):
         target = records[key].target_path
         rows.append(CopyStatus(*key, target, "orphan", detail="source is gone"))
     return rows
+
+
+def _skipped(page: SitePage) -> str:
+    if page.kind == CONTENT_ADAPTER:
+        return "content adapter: the pages it generates are not translated"
+    return f"{page.kind}: not translated"
 
 
 def _status(
