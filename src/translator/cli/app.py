@@ -566,9 +566,8 @@ def retired_list(
                  found.label, found.source, found.retired, found.text)  # fmt: skip
         table.add_row(*(escape(cell) for cell in cells))
     Console().print(table)
-    stderr.print(
-        f"{len(entries)} retired texts; `translator retired restore ID --at LINE` puts one back"
-    )
+    count = f"{len(entries)} retired text" + ("" if len(entries) == 1 else "s")
+    stderr.print(f"{count}; `translator retired restore ID --at LINE` puts one back")
 
 
 @retired_app.command("restore")
