@@ -75,9 +75,11 @@ class Site:
         """A file of the site."""
         return (self.root / relative).read_bytes().decode("utf-8")
 
-    def translator(self, *args: str, timeout: float = 120) -> Result:
-        """Run the real command in the site, as a user would."""
-        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    def translator(
+        self, *args: str, timeout: float = 120, env: dict[str, str] | None = None
+    ) -> Result:
+        """Run the real command in the site, as a user would (`env`: variables to add)."""
+        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
         done = subprocess.run(
             [sys.executable, "-m", "translator", *args],
             cwd=self.root,

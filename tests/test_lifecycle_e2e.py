@@ -99,7 +99,12 @@ def test_story1__retranslate_all_unreviewed_retires_editor_text(site: Site) -> N
     row = _status(site)
     assert THIRD in site.read(COPY)
     assert row["retired"] == [
-        {"label": "line 13", "source": "Troisième paragraphe.", "text": "Third paragraph, by hand."}
+        {
+            "id": "1",
+            "label": "line 13",
+            "source": "Troisième paragraphe.",
+            "text": "Third paragraph, by hand.",
+        }
     ]
 
 
@@ -310,7 +315,12 @@ def test_story5__deleted_paragraph_text_is_retired_not_moved(site: Site) -> None
     assert "Third paragraph, by hand." not in copy
     assert read_values(copy)["translation"]["status"] == "machine"
     assert row["retired"] == [
-        {"label": "line 13", "source": "Troisième paragraphe.", "text": "Third paragraph, by hand."}
+        {
+            "id": "1",
+            "label": "line 13",
+            "source": "Troisième paragraphe.",
+            "text": "Third paragraph, by hand.",
+        }
     ]
 
 

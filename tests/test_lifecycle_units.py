@@ -54,8 +54,12 @@ def test_stale__edited_slot_never() -> None:
     assert not is_stale(slot(state="edited", written="A cat."), ARGOS, "")
 
 
-def test_stale__unknown_glossary_of_schema_1_is_not_a_change() -> None:
-    assert not is_stale(slot(engine="argos", model="fr_en-1.9", glossary=None), ARGOS, "abc")
+def test_stale__schema_1_slot_a_glossary_touches_is_translated_again() -> None:
+    assert is_stale(slot(engine="argos", model="fr_en-1.9", glossary=None), ARGOS, "abc")
+
+
+def test_stale__schema_1_slot_no_glossary_touches_is_kept() -> None:
+    assert not is_stale(slot(engine="argos", model="fr_en-1.9", glossary=None), ARGOS, "")
 
 
 def test_glossary_version__only_entries_in_the_source() -> None:

@@ -119,6 +119,10 @@ class InterchangeError(TranslatorError):
     """An XLIFF, PO or TMX file, or a memory to merge, that translator cannot read."""
 
 
+class HumanCopyError(TranslatorError):
+    """A command meant for translator's copies was given a human copy (a page it did not write)."""
+
+
 class ApprovalRefusedError(TranslatorError):
     """`approve` found conflicts, pseudo/identity text or unacknowledged QA flags in a copy."""
 

@@ -31,7 +31,7 @@ from translator.errors import (
 )
 from translator.hugo.config import SiteConfig
 from translator.hugo.pairing import plan_site
-from translator.hugo.site import Post, find_orphans, scan_site
+from translator.hugo.site import ADAPTER_REASON, Post, find_orphans, scan_site
 from translator.markdown import _markdown
 from translator.markdown.document import read_values, set_values
 from translator.markdown.page import (
@@ -220,7 +220,7 @@ def detect(
     plan = plan_site(scan_site(config), paths)
     items: list[WorkItem] = []
     human: list[Post] = []
-    errors, skipped = list(plan.errors), list[tuple[str, str]]()
+    errors, skipped = list(plan.errors), [(key, ADAPTER_REASON) for key in plan.adapters]
     unchanged = internal = 0
     failures = list(plan.failures)
     for post in plan.posts:
@@ -296,7 +296,10 @@ def stale_pairs(context: Context) -> set[tuple[str, str]]:
     for path, language, slot in rows:
         if language not in now or (path, language) in stale:
             continue
-        version = glossary_version(glossary, language, slot.source) if with_source else ""
+        code = config.engine_code(language)
+        version = (
+            glossary_version(glossary, language, slot.source, code=code) if with_source else ""
+        )
         if is_stale(slot, now[language], version):
             stale.add((path, language))
     return stale
@@ -612,9 +615,8 @@ def _new_slots(context: Context, prepared: Prepared, translations: Translations)
     language = prepared.item.post.target_language
     known = translations.by_language.get(language, {})
     glossary = context.config.glossary
-    fixed = glossary.fixed.get(language) or glossary.fixed.get(
-        context.config.engine_code(language), {}
-    )
+    code = context.config.engine_code(language)
+    fixed = glossary.fixed_for(language, code)
     units = [known[u] for u in prepared.page.units]
     rendered = render_page(context.md, prepared.page, units, fixed=fixed)
     engine, model = translations.engine, translations.models.get(language, "")
@@ -628,14 +630,15 @@ def _new_slots(context: Context, prepared: Prepared, translations: Translations)
                 report.source,
                 report.result,
                 source_language=context.config.engine_code(context.config.source_language),
-                target_language=context.config.engine_code(language),
+                target_language=code,
                 glossary=glossary,
                 notes=report.notes,
                 md=context.md,
+                target_key=language,
             ),
             engine,
             model,
-            glossary_version(glossary, language, report.source),
+            glossary_version(glossary, language, report.source, code=code),
         )
         for n, (label, report) in enumerate(
             zip(slot_labels(prepared.page), rendered.reports, strict=True)

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,6 +86,25 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(models_app, name="models")
+
+
+@app.callback()
+def _options(
+    environment: Annotated[
+        str | None,
+        typer.Option(
+            "--environment",
+            "-e",
+            help="Hugo environment: whose config/<env>/ is read over config/_default/, as "
+            "`hugo --environment` does. Default: $HUGO_ENVIRONMENT, else $HUGO_ENV, else production.",
+        ),
+    ] = None,
+) -> None:
+    # Set as Hugo itself passes it on: every command and the libraries it calls read it.
+    if environment:
+        os.environ["HUGO_ENVIRONMENT"] = environment
+
+
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -511,6 +531,74 @@ def adopt(
     for error in failed:
         fail_line(error)
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+retired_app = typer.Typer(
+    help="Editors' texts kept in the memory after their source paragraph was deleted.",
+    no_args_is_help=True,
+)
+app.add_typer(retired_app, name="retired")
+
+
+@retired_app.command("list")
+@reports_errors
+def retired_list(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Copies, sources or folders; default: the whole site."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON list on stdout.")] = False,
+) -> None:
+    """List retired texts: number, copy, the source they translated, when, and the text."""
+    from translator.review.retired import list_retired
+
+    config = _site(paths[0] if paths else None)
+    with _context(config, command="retired list", lock=False) as context:
+        entries = list_retired(context, paths or ())
+    if as_json:
+        rows = [{**dataclasses.asdict(e.text), "copy": e.copy} for e in entries]
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table("id", "copy", "was at", "source (deleted)", "retired", "text")
+    for entry in entries:
+        found = entry.text
+        cells = (str(found.ident), entry.copy or f"{found.source_path} ({found.target})",
+                 found.label, found.source, found.retired, found.text)  # fmt: skip
+        table.add_row(*(escape(cell) for cell in cells))
+    Console().print(table)
+    count = f"{len(entries)} retired text" + ("" if len(entries) == 1 else "s")
+    stderr.print(f"{count}; `translator retired restore ID --at LINE` puts one back")
+
+
+@retired_app.command("restore")
+@reports_errors
+def retired_restore(
+    ident: Annotated[int, typer.Argument(help="The number `translator retired list` shows.")],
+    at: Annotated[
+        int,
+        typer.Option(
+            "--at",
+            help="A line of the copy: the slot there (paragraph, title…) gets the text.",
+            min=1,
+        ),
+    ],
+    site: Annotated[Path | None, typer.Option(help="Anywhere inside the site.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Put a retired text back into its copy, in the slot at --at LINE, as an editor's text.
+
+    The slot's text is replaced (the words only: its markup must match); the
+    next run keeps it as any editor's edit, and it leaves the retired list.
+    """
+    from translator.review.retired import restore_retired
+
+    config = _site(site)
+    with _context(config, command="retired restore") as context:
+        done = restore_retired(context, ident, at)
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(done), ensure_ascii=False))
+    else:
+        stderr.print(escape(f"restored retired text {done.ident} into {done.copy} ({done.label})"))
 
 
 @app.command("review")

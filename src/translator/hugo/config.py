@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +45,7 @@ __all__ = (
     "ReviewPolicy",
     "SiteConfig",
     "find_site_root",
+    "hugo_environment",
     "load_config",
     "write_init",
 )
@@ -248,24 +250,46 @@ def _hugo_config_file(folder: Path) -> Path | None:
     return None
 
 
-def load_config(root: Path, *, source: str | None = None) -> SiteConfig:
+def load_config(
+    root: Path, *, source: str | None = None, environment: str | None = None
+) -> SiteConfig:
     """Read the site's Hugo config and translator.toml; `ConfigError` for anything invalid.
 
-    `source` (`--from`) overrides translator.toml's source language.
+    `source` (`--from`) overrides translator.toml's source language; `environment`
+    (`--environment`) names the Hugo environment whose config/<env>/ is read (see
+    `hugo_environment`).
     """
     root = root.absolute()
     hugo_file = _hugo_config_file(root)
-    hugo = _read_hugo(root)
+    hugo = _read_hugo(root, hugo_environment(environment))
     own_file = root / "translator.toml"
     own = _read_own(own_file) if own_file.is_file() else {}
     return _build(root, hugo, hugo_file, own, own_file, source)
 
 
-def _read_hugo(root: Path) -> dict[str, Any]:
+def hugo_environment(given: str | None = None) -> str:
+    """The Hugo environment, chosen as `hugo` (the build command) chooses it.
+
+    commands/hugobuilder.go, `loadConfig`: the `--environment` flag, else
+    `HUGO_ENVIRONMENT`, else `HUGO_ENV`, else `production` (`hugo server`
+    defaults to `development`, but translator writes what `hugo` builds).
+    """
+    for value in (given, os.environ.get("HUGO_ENVIRONMENT"), os.environ.get("HUGO_ENV")):
+        if value:
+            if value in (".", "..") or "/" in value or "\\" in value:
+                raise ConfigError(
+                    f"{value!r} is not a Hugo environment name",
+                    hint="use a name such as production, staging or development",
+                )
+            return value
+    return "production"
+
+
+def _read_hugo(root: Path, environment: str = "production") -> dict[str, Any]:
     """Hugo's settings, keys lowercased, merged as Hugo merges them.
 
     The first root file (hugo.*, then config.*), then every file of
-    config/_default/ and config/production/ (what `hugo` builds) merged over it
+    config/_default/ and config/<environment>/ (production unless told) merged over it
     (config/allconfig/load.go `loadConfigMain`; config/configLoader.go
     `LoadConfigFromDir`: `languages.toml` holds the key `languages`,
     `languages.fr.toml` the table `languages.fr`, `params.fr.toml` its params).
@@ -275,7 +299,7 @@ def _read_hugo(root: Path) -> dict[str, Any]:
         if (root / name).is_file():
             settings = _lower_keys(_read_any(root / name))
             break
-    for directory in (root / "config" / "_default", root / "config" / "production"):
+    for directory in (root / "config" / "_default", root / "config" / environment):
         for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
             if _read_by_translator(path):
                 _merge(settings, _dir_file_settings(path))

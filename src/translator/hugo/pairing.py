@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 from translator.errors import TranslatorError
 from translator.hugo.site import (
+    CONTENT_ADAPTER,
     Post,
     SiteMap,
     SitePage,
@@ -51,6 +52,8 @@ class Plan:
     """Source pages in formats translator does not translate, by format."""
     failures: tuple[tuple[str, Exception], ...] = ()
     """(path, what went wrong) for sources that could not be read or paired: each its own."""
+    adapters: tuple[str, ...] = ()
+    """Content adapters (`_content.gotmpl`) among the sources: skipped, reported once each."""
 
 
 def plan_site(site: SiteMap, paths: Sequence[Path] = ()) -> Plan:
@@ -63,7 +66,10 @@ def plan_site(site: SiteMap, paths: Sequence[Path] = ()) -> Plan:
     skipped: Counter[str] = Counter()
     considered: dict[str, str] = {}
     failures: list[tuple[str, Exception]] = []
+    adapters = [page.key for page in sources if page.kind == CONTENT_ADAPTER]
     for page in sources:
+        if page.kind == CONTENT_ADAPTER:
+            continue
         if page.problem is not None:
             failures.append((page.key, page.problem))
         elif page.kind != "markdown":
@@ -89,6 +95,7 @@ def plan_site(site: SiteMap, paths: Sequence[Path] = ()) -> Plan:
         tuple(excluded),
         MappingProxyType(dict(sorted(skipped.items()))),
         tuple(failures),
+        tuple(adapters),
     )
 
 

@@ -41,6 +41,8 @@ from translator.store.files import read_post_bytes
 from translator.store.incidents import display
 
 __all__ = (
+    "ADAPTER_REASON",
+    "CONTENT_ADAPTER",
     "MARKDOWN_SUFFIXES",
     "PAGE_FORMATS",
     "Post",
@@ -58,6 +60,9 @@ PAGE_FORMATS: Mapping[str, str] = MappingProxyType(
      "pandoc": "pandoc", "pdc": "pandoc", "rst": "rst", "org": "org"}
 )  # fmt: skip
 """File extension -> the page format Hugo reads it as. Only `markdown` is translated."""
+CONTENT_ADAPTER = "content adapter"
+"""The kind of a `_content.gotmpl` file: a template that generates pages when Hugo builds."""
+ADAPTER_REASON = "a content adapter (_content.gotmpl): the pages it generates are not translated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +82,7 @@ class SitePage:
     translation_key: str
     """`translationKey` from front matter, or ''."""
     kind: str
-    """`markdown`, `html`, `asciidoc`, `pandoc`, `rst` or `org`."""
+    """`markdown`, `html`, `asciidoc`, `pandoc`, `rst`, `org` or `content adapter`."""
     root: Path
     """The content root it was found in."""
     digest: str
@@ -146,7 +151,7 @@ def scan_site(config: SiteConfig) -> SiteMap:
     for root, language in _content_roots(config):
         skip = {d for d in config.content_dirs.values() if d != root}
         for path in _files(root, skip):
-            kind = PAGE_FORMATS.get(path.suffix[1:].lower())
+            kind = _kind(path)
             if kind is None:
                 resources.add(path)
             else:
@@ -163,6 +168,18 @@ def scan_site(config: SiteConfig) -> SiteMap:
         MappingProxyType({p.path: p for p in pages}),
         MappingProxyType(by_pair),
     )
+
+
+def _kind(path: Path) -> str | None:
+    """The page format of a content file, `content adapter`, or None for a resource.
+
+    A content adapter is a `_content.gotmpl` file (common/paths/pathparser.go,
+    `IsContentData`: the `gotmpl` extension on a file named `_content`); it
+    makes pages only when Hugo builds, so there is no text to translate.
+    """
+    if path.suffix == ".gotmpl" and path.stem.partition(".")[0] == "_content":
+        return CONTENT_ADAPTER
+    return PAGE_FORMATS.get(path.suffix[1:].lower())
 
 
 def _content_roots(config: SiteConfig) -> list[tuple[Path, str | None]]:

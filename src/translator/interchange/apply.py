@@ -249,7 +249,8 @@ def _markdown_texts(
     if not parts:
         return texts, {}
     flat = [u for n, ours in enumerate(copy.ours) for u in parts.get(n, ours)]
-    fixed = context.config.glossary.fixed.get(copy.record.target, {})
+    target = copy.record.target
+    fixed = context.config.glossary.fixed_for(target, context.config.engine_code(target))
     reports = render_page(context.md, copy.french, flat, fixed=fixed).reports
     broken: dict[int, str] = {}
     for position in parts:

@@ -12,6 +12,8 @@ from types import MappingProxyType
 
 __all__ = ("Glossary",)
 
+_NONE: Mapping[str, str] = MappingProxyType({})
+
 
 @dataclass(frozen=True, slots=True)
 class Glossary:
@@ -21,3 +23,12 @@ class Glossary:
     """Brand and product names kept verbatim (Instagram, TikTok, Hugo…)."""
     fixed: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     """Target language -> {source term: required translation}."""
+
+    def fixed_for(self, language: str, code: str = "") -> Mapping[str, str]:
+        """The fixed translations for a site language: the table under its Hugo key (`en-us`),
+        else under its engine code (`en`).
+
+        The one lookup: the renderer, the QA check and the provenance hash all ask
+        here, so a table keyed `en` on an `en-us` site is applied, checked and hashed alike.
+        """
+        return self.fixed.get(language) or (self.fixed.get(code) if code else None) or _NONE

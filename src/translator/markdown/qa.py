@@ -63,10 +63,13 @@ def check_slot(
     glossary: Glossary,
     notes: Sequence[str] = (),
     md: MarkdownIt | None = None,
+    target_key: str = "",
 ) -> tuple[str, ...]:
     """Flags `code: message` for one translated slot; `notes` come from the reassembly.
 
-    `md` is the site's parser, to save building one per slot.
+    `md` is the site's parser, to save building one per slot. The languages are
+    engine codes; `target_key` is the site's key for the target (`en-us`), which
+    the glossary is looked up by first (`Glossary.fixed_for`).
     """
     md = md or make_parser()
     # One inline parse per text, none more for a slot that came back as it went.
@@ -80,7 +83,8 @@ def check_slot(
     if not any(_KEPT_SOURCE in note for note in notes):
         flags += _untranslated(source_text, target_text, glossary.do_not_translate)
     flags += _length(source_text, target_text, ratio)
-    flags += _glossary(source_text, target_text, glossary, target_language)
+    fixed = glossary.fixed_for(target_key or target_language, target_language)
+    flags += _glossary(source_text, target_text, glossary.do_not_translate, fixed)
     return tuple(flags)
 
 
@@ -216,11 +220,13 @@ def _repetition(words: list[str]) -> str:
     return ""
 
 
-def _glossary(source: str, target: str, glossary: Glossary, language: str) -> Iterator[str]:
-    for term in glossary.do_not_translate:
+def _glossary(
+    source: str, target: str, kept: Sequence[str], fixed: Mapping[str, str]
+) -> Iterator[str]:
+    for term in kept:
         if _has(source, term) and not _has(target, term):
             yield f"glossary: {term!r} must stay as it is"
-    for term, required in glossary.fixed.get(language, {}).items():
+    for term, required in fixed.items():
         # Case-blind: a term may open a sentence in one language and not the other.
         if _has(source, term, re.IGNORECASE) and not _has(target, required, re.IGNORECASE):
             yield f"glossary: {term!r} must be translated {required!r}"

@@ -287,7 +287,8 @@ def _retired(found: Sequence[tuple[str, str, str]], language: str) -> str:
     count = _count(len(found), "retired text", "retired texts")
     return (
         f'<details class="retired panel"><summary>{count} (source paragraph deleted; paste'
-        " back into the copy to keep)</summary>"
+        " back into the copy to keep, or <code>translator retired restore ID --at LINE</code>"
+        " with the ID from <code>translator retired list</code>)</summary>"
         f"<ul>{items}</ul></details>\n"
     )
 

@@ -21,19 +21,26 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from translator.errors import ApprovalRefusedError, TranslatorError
+from translator.errors import ApprovalRefusedError, HumanCopyError, TranslatorError
 from translator.hugo.config import SiteConfig
 from translator.hugo.pairing import plan_site
-from translator.hugo.site import Post, find_orphans, scan_site
+from translator.hugo.site import CONTENT_ADAPTER, Post, SitePage, find_orphans, scan_site
 from translator.markdown.document import read_values, set_values
-from translator.pipeline import Context, copy_block_map, current_slots, save_copy, sha256
-from translator.store.approval import refusals, slot_lines
+from translator.pipeline import (
+    Context,
+    copy_block_map,
+    current_slots,
+    read_site_page,
+    save_copy,
+    sha256,
+)
+from translator.store.approval import field_lines, refusals, slot_lines
 from translator.store.files import read_post, read_post_bytes
 from translator.store.memory import Memory, PostRecord, SlotRecord
 from translator.store.merge import post_status
 from translator.store.provenance import engine_mix
 
-__all__ = ("Approval", "CopyStatus", "approve", "copy_statuses")
+__all__ = ("Approval", "CopyStatus", "approve", "copy_statuses", "slots_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +66,8 @@ class CopyStatus:
     approval: str = ""
     """How it was last approved (`forced on …: reasons` when the guard was overridden)."""
     retired: tuple[dict[str, str], ...] = ()
-    """Editors' and reviewed texts whose source paragraph was deleted: `label`, `source`, `text`."""
+    """Editors' and reviewed texts whose source paragraph was deleted: `id` (for `translator
+    retired restore`), `label`, `source`, `text`."""
 
     @property
     def blocking(self) -> bool:
@@ -79,22 +87,28 @@ def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
     rows += [CopyStatus(path, "", "", "error", detail=str(why)) for path, why in plan.failures]
     rows += [CopyStatus(k, t, "", "excluded", detail="exclude") for k in plan.excluded
              for t in config.targets]  # fmt: skip
-    rows += [CopyStatus(p.key, p.language, "", "skipped", detail=f"{p.kind}: not translated")
+    rows += [CopyStatus(p.key, p.language, "", "skipped", detail=_skipped(p))
              for p in site.in_language(config.source_language) if p.kind != "markdown"]  # fmt: skip
     paired = {post.target_key for post in plan.posts}
     for language in config.targets:
         rows += [CopyStatus("", language, p.key, "unpaired", detail=f"no {config.source_language} "
                             "source pairs with it") for p in site.in_language(language)
-                 if p.key not in paired]  # fmt: skip
+                 if p.key not in paired and p.kind != CONTENT_ADAPTER]  # fmt: skip
     others = [k for k, lang in config.languages.items() if lang.enabled
               and k != config.source_language and k not in config.targets]  # fmt: skip
     for language in others:
         rows += [CopyStatus("", language, p.key, "not a target", detail="not in targets")
-                 for p in site.in_language(language)]  # fmt: skip
+                 for p in site.in_language(language) if p.kind != CONTENT_ADAPTER]  # fmt: skip
     for key in find_orphans(config, records):
         target = records[key].target_path
         rows.append(CopyStatus(*key, target, "orphan", detail="source is gone"))
     return rows
+
+
+def _skipped(page: SitePage) -> str:
+    if page.kind == CONTENT_ADAPTER:
+        return "content adapter: the pages it generates are not translated"
+    return f"{page.kind}: not translated"
 
 
 def _status(
@@ -145,8 +159,12 @@ def _copy_bytes(config: SiteConfig, target: Path) -> bytes | None:
 
 
 def _with_retired(memory: Memory, row: CopyStatus) -> CopyStatus:
-    found = memory.retired(row.source, row.language) if row.target else []
-    listed = tuple({"label": label, "source": src, "text": text} for label, src, text in found)
+    found = memory.retired_texts(row.source) if row.target else []
+    listed = tuple(
+        {"id": str(r.ident), "label": r.label, "source": r.source, "text": r.text}
+        for r in found
+        if r.target == row.language
+    )
     return replace(row, retired=listed) if listed else row
 
 
@@ -167,7 +185,7 @@ def approve(
     for record, target in _records_for(context, paths):
         text = read_post(target)
         current = current_slots(context, record, text, target)
-        chosen = _chosen(record, text, current, lines)
+        chosen = _chosen(context, record, text, current, lines)
         source_changed = _source_hash(context.config.root / record.source_path) != (
             record.source_hash
         )
@@ -201,21 +219,31 @@ class Approval:
 
 
 def _chosen(
-    record: PostRecord, text: str, current: Sequence[str], lines: Sequence[int]
+    context: Context, record: PostRecord, text: str, current: Sequence[str], lines: Sequence[int]
 ) -> list[int]:
     """Indexes of the slots to approve: all of them, or those spanning one of `lines`."""
     if not lines:
         return list(range(len(record.slots)))
+    return slots_at(context, record, text, current, lines)
+
+
+def slots_at(
+    context: Context, record: PostRecord, text: str, current: Sequence[str], lines: Sequence[int]
+) -> list[int]:
+    """Indexes of the slots of the copy `text` spanning one of `lines`: body segments, and
+    front matter values (`title`…) at their line. `TranslatorError` when there is none."""
+    fields = field_lines(text, read_site_page(context, text).document.fields)
     chosen = [
         n
         for n, (slot, now) in enumerate(zip(record.slots, current, strict=True))
-        if any(line in slot_lines(text, slot, now) for line in lines)
+        if any(line in slot_lines(text, slot, now, fields) for line in lines)
     ]
     if not chosen:
         raise TranslatorError(
             f"no translated segment at line {', '.join(map(str, lines))}",
             path=record.target_path,
-            hint="give the line of a paragraph, heading or list item of the copy",
+            hint="give the line of a translated front matter value, paragraph, heading or list "
+            "item of the copy",
         )
     return chosen
 
@@ -285,6 +313,7 @@ def _records_for(context: Context, paths: Sequence[Path]) -> Iterator[tuple[Post
             continue
         found = [r for r in by_target.values() if r.source_path == key]
         if not found:
+            _refuse_human_copy(context, key)
             raise TranslatorError(
                 "no copy written by translator for this path",
                 path=path,
@@ -292,6 +321,23 @@ def _records_for(context: Context, paths: Sequence[Path]) -> Iterator[tuple[Post
             )
         for record in found:
             yield record, root / record.target_path
+
+
+def _refuse_human_copy(context: Context, key: str) -> None:
+    """`HumanCopyError` when `key` is a human copy (or the source of one): not ours to approve."""
+    recorded = context.memory.post_hashes()
+    for post in plan_site(scan_site(context.config)).posts:
+        ours = (post.source_key, post.target_language) in recorded
+        if post.counterpart and not ours and key in (post.target_key, post.source_key):
+            raise HumanCopyError(
+                f"{post.target_key} is a human copy: translator did not write it and never "
+                "changes it, so approving it is the site's own business (its review and its "
+                "`draft` flag are yours)",
+                path=key,
+                hint=f"to have translator take it over: `translator adopt {post.target_key}` "
+                "keeps its text as reviewed segments, then move the file away and run "
+                "`translator run`",
+            )
 
 
 def _site_key(root: Path, path: Path) -> str:

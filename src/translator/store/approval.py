@@ -12,11 +12,15 @@ An editor who changed a slot's text since the last run has resolved it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
 
+from translator.markdown.document import Field
 from translator.store.memory import SlotRecord
 
-__all__ = ("copy_line", "refusals", "slot_lines")
+__all__ = ("copy_line", "field_lines", "refusals", "slot_lines")
+
+_NO_FIELDS: Mapping[str, range] = MappingProxyType({})
 
 
 def copy_line(text: str, slot: SlotRecord, written: str) -> str:
@@ -27,10 +31,29 @@ def copy_line(text: str, slot: SlotRecord, written: str) -> str:
     return str(text.count("\n", 0, at) + 1) if at >= 0 else "?"
 
 
-def slot_lines(text: str, slot: SlotRecord, written: str) -> range:
-    """The copy's lines a slot's text spans (empty when it cannot be found)."""
+def field_lines(text: str, fields: Sequence[Field]) -> dict[str, range]:
+    """Front matter key -> the copy's lines its value spans (`text` is the copy the fields
+    were read from)."""
+    found: dict[str, range] = {}
+    for field in fields:
+        first = text.count("\n", 0, field.start) + 1
+        last = text.count("\n", 0, max(field.start, field.end - 1)) + 1
+        found[field.key] = range(first, last + 1)
+    return found
+
+
+def slot_lines(
+    text: str, slot: SlotRecord, written: str, fields: Mapping[str, range] = _NO_FIELDS
+) -> range:
+    """The copy's lines a slot's text spans (empty when it cannot be found).
+
+    A front matter slot is found by its key in `fields` (see `field_lines`): its
+    value may be quoted or escaped in the file, so its text is not searched for.
+    """
+    if not slot.label.startswith("line "):
+        return fields.get(slot.label, range(0))
     at = text.find(written) if written.strip() else -1
-    if at < 0 or not slot.label.startswith("line "):
+    if at < 0:
         return range(0)
     first = text.count("\n", 0, at) + 1
     return range(first, first + written.count("\n") + 1)

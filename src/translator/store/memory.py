@@ -35,6 +35,7 @@ __all__ = (
     "Memory",
     "PostRecord",
     "PostSummary",
+    "RetiredText",
     "SlotRecord",
     "restore_hint",
     "site_lock",
@@ -219,6 +220,28 @@ class SlotRecord:
             and self.engine in UNREAL_ENGINES
             and (self.written == self.machine)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RetiredText:
+    """An editor's or reviewed text kept in the memory after its source paragraph was deleted."""
+
+    ident: int
+    """Its number in the memory (`translator retired restore ID`)."""
+    source_path: str
+    """The source post, relative to the site."""
+    target: str
+    """The copy's language."""
+    label: str
+    """Where the slot was in the copy when it was retired (`line 12`, `title`)."""
+    source: str
+    """The source text it translated (now gone from the post)."""
+    text: str
+    """The editor's or reviewed text."""
+    state: str
+    """`edited` or `reviewed`."""
+    retired: str
+    """When it was retired (UTC, `YYYY-MM-DD HH:MM:SS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -597,7 +620,8 @@ class Memory:
             self._db.executemany(
                 "INSERT INTO retired (source_path, target_lang, label, source_text, written_text,"
                 " state) VALUES (?, ?, ?, ?, ?, ?)",
-                [(*key, s.label, s.source, s.written, s.state) for s in retired],
+                # Only an editor's or a reviewed text is ever retired: say which.
+                [(*key, s.label, s.source, s.written, _kept_state(s)) for s in retired],
             )
             self._keep(key, [*record.slots, *retired])
             self._db.execute("DELETE FROM posts WHERE source_path = ? AND target_lang = ?", key)
@@ -653,7 +677,7 @@ class Memory:
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET state = CASE WHEN"
             " excluded.state = 'reviewed' THEN 'reviewed' ELSE kept.state END",
             [
-                (*key, s.source, s.written, "reviewed" if s.state == "reviewed" else "edited")
+                (*key, s.source, s.written, _kept_state(s))
                 for s in slots
                 if s.state == "reviewed" or (s.state != "machine" and s.written != s.machine)
             ],
@@ -683,6 +707,35 @@ class Memory:
             (source_path, target),
         )
         return [(r[0], r[1], r[2]) for r in rows]
+
+    def retired_texts(self, source_path: str | None = None) -> list[RetiredText]:
+        """Every retired text (of one source post, if given), by post, language and age."""
+        query = (
+            "SELECT rowid, source_path, target_lang, label, source_text, written_text, state,"
+            " retired FROM retired"
+        )
+        rows = (
+            self._db.execute(query + " ORDER BY source_path, target_lang, rowid")
+            if source_path is None
+            else self._db.execute(
+                query + " WHERE source_path = ? ORDER BY target_lang, rowid", (source_path,)
+            )
+        )
+        return [RetiredText(*row) for row in rows]
+
+    def retired_text(self, ident: int) -> RetiredText | None:
+        """One retired text by its number, or None."""
+        row = self._db.execute(
+            "SELECT rowid, source_path, target_lang, label, source_text, written_text, state,"
+            " retired FROM retired WHERE rowid = ?",
+            (ident,),
+        ).fetchone()
+        return None if row is None else RetiredText(*row)
+
+    def unretire_text(self, ident: int) -> None:
+        """Forget one retired text: it is back in its copy."""
+        with self._transaction():
+            self._db.execute("DELETE FROM retired WHERE rowid = ?", (ident,))
 
     # -- human copies ----------------------------------------------------------------
     def adopt(self, copy: HumanCopy, pairs: Sequence[tuple[str, str]] | None) -> None:
@@ -777,6 +830,10 @@ def _slot(row: Sequence[Any]) -> SlotRecord:
         tuple(json.loads(notes)),
         *provenance,
     )
+
+
+def _kept_state(slot: SlotRecord) -> str:
+    return "reviewed" if slot.state == "reviewed" else "edited"
 
 
 def _slot_row(slot: SlotRecord) -> tuple[object, ...]:

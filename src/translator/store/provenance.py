@@ -48,10 +48,13 @@ class Provenance:
         return self.engine not in UNREAL_ENGINES
 
 
-def glossary_version(glossary: Glossary, language: str, source: str) -> str:
-    """A short hash of the glossary entries whose term occurs in `source`; '' when none do."""
+def glossary_version(glossary: Glossary, language: str, source: str, *, code: str = "") -> str:
+    """A short hash of the glossary entries whose term occurs in `source`; '' when none do.
+
+    `language` is the site's key, `code` the engine's (see `Glossary.fixed_for`).
+    """
     entries: list[list[str]] = [["keep", t] for t in glossary.do_not_translate if t in source]
-    fixed = glossary.fixed.get(language, {})
+    fixed = glossary.fixed_for(language, code)
     entries += [["fixed", t, fixed[t]] for t in sorted(fixed) if t in source]
     if not entries:
         return ""
@@ -74,7 +77,9 @@ def is_stale(slot: SlotRecord, now: Provenance, glossary: str) -> bool:
         return True
     if slot.engine and now.model and slot.model and slot.model != now.model:
         return True
-    return slot.glossary is not None and slot.glossary != glossary
+    # A slot from a v1 memory has no hash: it counts as translated with no glossary, so a
+    # glossary that touches its source (already, or after a change) translates it again.
+    return (slot.glossary or "") != glossary
 
 
 def engine_mix(slots: Sequence[SlotRecord]) -> str:
