@@ -632,6 +632,7 @@ def _new_slots(context: Context, prepared: Prepared, translations: Translations)
                 glossary=glossary,
                 notes=report.notes,
                 md=context.md,
+                shortcodes=context.config.shortcodes,
             ),
             engine,
             model,

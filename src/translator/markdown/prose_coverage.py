@@ -3,7 +3,8 @@
 What the site has not declared stays in the source language, byte for
 byte: a front matter key outside `translatable_keys`, a shortcode argument
 or a paired `{{< >}}` body the shortcode table does not name, a declared
-argument of a shortcode called inside a paragraph. When such a value reads
+argument of a shortcode inside a paragraph that could not be cut (a value
+with link titles of its own, or one that does not map back). When such a value reads
 like prose (three words or more, no URL), `translator run` flags the post's
 first slot with `prose: …`, saying what to declare; `translator status`
 and the review page show it.
@@ -99,6 +100,7 @@ def _shortcode_flags(
     body = text[body_start:]
     calls = list(_markdown.find_shortcodes(body))
     inside = [(s.start - body_start, s.end - body_start) for s in segments if s.quote is None]
+    translated = set(_argument_starts(segments, body_start))
     for call in calls:
         if call.closing:
             continue
@@ -113,12 +115,21 @@ def _shortcode_flags(
                     f"prose: shortcode {call.name} argument {argument.key} reads like prose "
                     f"and is not translated — add it to [shortcodes.{_quoted(call.name)}] params"
                 )
-            elif in_paragraph:
+            elif in_paragraph and not translated & set(range(argument.start, argument.end)):
                 yield (
                     f"prose: shortcode {call.name} argument {argument.key} is not translated "
-                    "inside a paragraph — put the call on a line of its own"
+                    "inside a paragraph (markup in it?) — put the call on a line of its own"
                 )
     yield from _raw_bodies(body, calls, rules)
+
+
+def _argument_starts(segments: Sequence[Segment], body_start: int) -> Iterator[int]:
+    """Where each shortcode argument translated inside a segment starts, in the body."""
+    for segment in segments:
+        position = segment.start - body_start
+        for piece in segment.pieces:
+            yield from (position + at for at, title in piece.titles if title.segment)
+            position += len(piece.raw)
 
 
 def _raw_bodies(

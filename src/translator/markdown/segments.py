@@ -62,6 +62,9 @@ class Title:
     """The closing delimiter: `"`, `'` or `)`; for an HTML attribute its quote, or ""."""
     html: bool = False
     """An HTML attribute value: written back with HTML escapes, not backslashes."""
+    segment: Segment | None = field(default=None, compare=False)
+    """A prose argument of a shortcode called inside a paragraph: the value as inline
+    Markdown (`plain` is its text with tags), written back as that segment is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +165,7 @@ def extract_segments(
         # A block that is only a glossary term is a segment too: its fixed translation applies.
         if found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
             segments.append(_shift(found, offset))
+    segments = [_with_argument_titles(md, found, shortcodes, inner, terms) for found in segments]
     arguments = _argument_segments(md, text, shortcodes, inner, terms, segments, offset)
     return sorted([*segments, *arguments], key=lambda s: s.start), env
 
@@ -321,6 +325,57 @@ def _argument_segments(
             segment = _argument_segment(md, text, argument, terms)
             if segment is not None:
                 yield _shift(segment, offset)
+
+
+def _with_argument_titles(
+    md: MarkdownIt,
+    segment: Segment,
+    rules: Mapping[str, ShortcodeRule],
+    inner: Sequence[str],
+    terms: Sequence[str],
+) -> Segment:
+    """The segment with the declared prose arguments of the shortcodes it holds as titles.
+
+    A shortcode called inside a paragraph is one placeholder of the paragraph's
+    text; its prose arguments (`caption`, `title`…) are translated apart, as a
+    link's title is, and only the characters between their quotes change.
+    """
+    pieces = [
+        replace(piece, titles=(*piece.titles, *argument_titles(md, piece.raw, rules, inner, terms)))
+        if piece.tag is not None and piece.raw.startswith("{{") and piece.raw.endswith("}}")
+        else piece
+        for piece in segment.pieces
+    ]
+    titles = tuple(title for piece in pieces for _, title in piece.titles)
+    if len(titles) == len(segment.titles):
+        return segment
+    return replace(segment, pieces=tuple(pieces), titles=titles)
+
+
+def argument_titles(
+    md: MarkdownIt,
+    raw: str,
+    rules: Mapping[str, ShortcodeRule],
+    inner: Sequence[str],
+    terms: Sequence[str] = (),
+) -> tuple[tuple[int, Title], ...]:
+    """The declared prose arguments of the shortcode calls in `raw` (a run of calls), each
+    with where its value starts in `raw`. Calls inside a raw body and `{{</* */>}}` are not
+    rendered as calls by Hugo: left out."""
+    calls = list(_markdown.find_shortcodes(raw))
+    opening = {start for start, _ in _markdown.protected_spans(calls, inner)}
+    found: list[tuple[int, Title]] = []
+    for call in calls:
+        if call.closing or call.start not in opening or raw.startswith("/*", call.start + 3):
+            continue
+        values = _shortcodes.arguments(raw, call.start, call.end, call.name_end)
+        for argument in _shortcodes.translatable(rules, call.name, values):
+            value = _argument_segment(md, raw, argument, terms)
+            # A value with link titles of its own would need units of units: kept, flagged.
+            if value is not None and not value.titles:
+                title = Title(value.source, value.text, argument.quote, segment=value)
+                found.append((value.start, title))
+    return tuple(found)
 
 
 def _argument_segment(
