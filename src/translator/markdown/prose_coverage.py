@@ -33,6 +33,18 @@ _NOT_PROSE_KEYS = frozenset(
 )  # fmt: skip
 """Front matter keys Hugo reads as data, never shown as text."""
 _CODE_SHORTCODES = frozenset({"highlight", "code", "mermaid", "katex", "math", "chart", "raw"})
+_DATA_SHORTCODES = frozenset(
+    {"ref", "relref", "param", "siteparam", "youtube", "vimeo", "gist", "tweet", "x",
+     "instagram", "icon", "figure", "details", "qr"}
+)  # fmt: skip
+"""Shortcodes whose positional arguments are references, ids or paths, never text."""
+_PROSE_NAME = re.compile(
+    r"(?:^|[_.-])(?:alt|caption|title|subtitle|summary|description|label|text|heading|tagline|cta)$"
+    r"|[a-z](?:Alt|Caption|Title|Subtitle|Summary|Description|Label|Text|Heading|Tagline)$",
+    re.IGNORECASE,
+)
+"""A key or parameter named for text a reader sees (`image_alt`, `imageAlt`, `hero_title`)."""
+_LABEL = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[\s'’-]+[^\W\d_]+)*[.!?…:]?", re.UNICODE)
 
 
 def uncovered_prose(
@@ -60,18 +72,35 @@ def _reads_as_prose(value: str) -> bool:
     return "://" not in value and len(words) >= MIN_WORDS
 
 
+def _reads_as_label(value: str) -> bool:
+    """A short text a reader sees (`Astuce`, `Fichiers associés`): words of letters, the
+    first capitalised, not one CamelCase or all-capitals token (`GitHub`, `URL`)."""
+    value = value.strip()
+    if not _LABEL.fullmatch(value) or not value[0].isupper():
+        return False
+    return " " in value or value[1:].islower()
+
+
+def _shown(name: str | int, value: str, *, positional: bool = False) -> bool:
+    """Prose, or a label where a label is expected: a key or parameter named for text
+    (`image_alt`, `caption`), a quoted positional argument."""
+    if _reads_as_prose(value):
+        return True
+    return (positional or bool(_PROSE_NAME.search(str(name)))) and _reads_as_label(value)
+
+
 def _front_matter(
     document: Document, keys: Sequence[str], translated: Collection[str]
 ) -> Iterator[str]:
     for path, value in _strings(document.data, ()):
         label = _fields.label(path)
         top = str(path[0]).lower()
-        if label in translated or not _reads_as_prose(value):
+        if label in translated or not _shown(path[-1], value):
             continue
-        if _fields.matches(path, keys):
+        if _fields.matches(path, keys) and _reads_as_prose(value):
             yield f"prose: front matter {label} could not be cut (several paragraphs?) and is kept"
             continue
-        if top in _NOT_PROSE_KEYS:
+        if top in _NOT_PROSE_KEYS or _fields.matches(path, keys):
             continue
         yield (
             f"prose: front matter {label} reads like prose and is not translated — "
@@ -108,7 +137,8 @@ def _shortcode_flags(
         in_paragraph = any(a <= call.start < b for a, b in inside)
         for argument in _shortcodes.arguments(body, call.start, call.end, call.name_end):
             value = body[argument.start : argument.end]
-            if not _reads_as_prose(value):
+            quoted = isinstance(argument.key, int) and argument.quote != ""
+            if not _shown(argument.key, value, positional=quoted and call.name not in _DATA_SHORTCODES):
                 continue
             if argument.key not in rule.params:
                 yield (

@@ -226,6 +226,8 @@ def _quote_argument(text: str, segment: Segment) -> str | None:
     """A shortcode argument's or an HTML attribute's new value, fit for its quotes; None if
     it cannot be."""
     quote = segment.quote
+    if quote == '"' and not segment.html and text.endswith("\\"):
+        return None  # Hugo would read `\"` as a quote inside the value
     if quote is None or quote in ('"', "'"):
         return text
     if segment.html:

@@ -171,35 +171,45 @@ def extract_segments(
 
 
 def _html_block(source: Source, token: Token) -> Iterator[Segment]:
-    """The segments of a raw HTML block (not one nested in a list or a quote)."""
+    """The segments of a raw HTML block, at the top level or nested in a list item or a
+    quote: each line of the block's content is the end of its source line, after the
+    `> ` or the indentation that nests it, which stays as it is."""
     assert token.map is not None
-    starts = source.line_starts
-    start = starts[token.map[0]]
-    end = starts[token.map[1]] if token.map[1] < len(starts) else len(source.normalized)
-    content = source.normalized[start:end]
-    if content == token.content:
-        yield from html_segments(source, start, content)
+    lines = token.content.split("\n")
+    starts: list[int] = []
+    for i, content_line in enumerate(lines[: token.map[1] - token.map[0]]):
+        line_start, line_end = source.line(token.map[0] + i)
+        if not source.normalized.endswith(content_line, line_start, line_end):
+            return  # a tab the parser expanded: the block is kept as it is
+        starts.append(line_end - len(content_line))
+    if len(starts) < len(lines):  # the content's final newline closes its last line
+        starts.append(starts[-1] + len(lines[len(starts) - 1]) + 1)
+    yield from html_segments(source, token.content, _line_mapper(lines, starts))
 
 
-def html_segments(source: Source, base: int, content: str) -> Iterator[Segment]:
-    """Segments of an HTML text at offset `base` of the source: runs with words, then the
-    prose attributes of tags in runs without words."""
+def html_segments(source: Source, content: str, to_text: Callable[[int], int]) -> Iterator[Segment]:
+    """Segments of an HTML text, `to_text` mapping its offsets to the source's: runs with
+    words, then the prose attributes of tags in runs without words."""
     for run in html_runs(content, source.protected_in_text):
         if any(p.kind == "term" or (p.kind == "words" and _has_words(p.text)) for p in run):
-            found = _html_segment(source, base, content, run, None)
+            found = _html_segment(source, to_text, content, run, None)
             if found is not None:
                 yield found
             continue
         for piece in run:
             for start, end, quote in piece.attributes:
                 pieces = attribute_pieces(content, start, end, source.protected_in_text)
-                found = _html_segment(source, base, content, pieces, quote)
+                found = _html_segment(source, to_text, content, pieces, quote)
                 if found is not None and _has_words(found.text):
                     yield found
 
 
 def _html_segment(
-    source: Source, base: int, content: str, run: Sequence[HtmlPiece], quote: str | None
+    source: Source,
+    to_text: Callable[[int], int],
+    content: str,
+    run: Sequence[HtmlPiece],
+    quote: str | None,
 ) -> Segment | None:
     """A run of HTML pieces as a segment; None if empty or if its words read as tags."""
     run = _own_lines(run)
@@ -210,13 +220,13 @@ def _html_segment(
     titles: list[Title] = []
     entities: dict[str, str] = {}
     for n, item in enumerate(run):
-        raw = source.original_slice(base + item.start, base + item.end)
+        raw = source.original_slice(to_text(item.start), to_text(item.end))
         if item.kind in ("words", "space", "break", "entity"):
             if item.kind == "entity" and not item.text.isalnum():
                 entities.setdefault(item.text, raw)
             pieces.append(Piece(raw, item.text))
             continue
-        own = _tag_titles(source, base, content, item)
+        own = _tag_titles(source, to_text, content, item)
         titles.extend(title for _, title in own)
         name = f"g{pairs[n]}" if n in pairs else f"x{n + 1}"
         text = f"</{name}>" if item.kind == "close" and n in pairs else f"<{name}>"
@@ -226,8 +236,8 @@ def _html_segment(
     if _TAG_LIKE.search(words):
         return None
     merged = _renumber(_merge_words(pieces))
-    start = source.to_original(base + run[0].start)
-    end = source.to_original(base + run[-1].end)
+    start = source.to_original(to_text(run[0].start))
+    end = source.to_original(to_text(run[-1].end))
     return Segment(
         start=start,
         end=end,
@@ -283,7 +293,7 @@ def _paired(run: Sequence[HtmlPiece]) -> dict[int, int]:
 
 
 def _tag_titles(
-    source: Source, base: int, content: str, item: HtmlPiece
+    source: Source, to_text: Callable[[int], int], content: str, item: HtmlPiece
 ) -> tuple[tuple[int, Title], ...]:
     """A tag's prose attributes as titles of its piece, placed in its raw characters."""
     found: list[tuple[int, Title]] = []
@@ -291,8 +301,8 @@ def _tag_titles(
         value = content[start:end]
         if not _has_words(html.unescape(value)) or _TAG_LIKE.search(html.unescape(value)):
             continue
-        raw = source.original_slice(base + start, base + end)
-        at = len(source.original_slice(base + item.start, base + start))
+        raw = source.original_slice(to_text(start), to_text(end))
+        at = len(source.original_slice(to_text(item.start), to_text(start)))
         plain = " ".join(html.unescape(value).split())
         found.append((at, Title(raw, plain, quote, html=True)))
     return tuple(found)
