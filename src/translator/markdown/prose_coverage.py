@@ -137,8 +137,7 @@ def _shortcode_flags(
         in_paragraph = any(a <= call.start < b for a, b in inside)
         for argument in _shortcodes.arguments(body, call.start, call.end, call.name_end):
             value = body[argument.start : argument.end]
-            quoted = isinstance(argument.key, int) and argument.quote != ""
-            if not _shown(argument.key, value, positional=quoted and call.name not in _DATA_SHORTCODES):
+            if not _shown(argument.key, value, positional=_quoted_label(call, argument)):
                 continue
             if argument.key not in rule.params:
                 yield (
@@ -151,6 +150,12 @@ def _shortcode_flags(
                     "inside a paragraph (markup in it?) — put the call on a line of its own"
                 )
     yield from _raw_bodies(body, calls, rules)
+
+
+def _quoted_label(call: _markdown.Shortcode, argument: _shortcodes.Argument) -> bool:
+    """A quoted positional argument of a shortcode that takes text (`notice tip "Astuce"`)."""
+    positional = isinstance(argument.key, int) and argument.quote != ""
+    return positional and call.name not in _DATA_SHORTCODES
 
 
 def _argument_starts(segments: Sequence[Segment], body_start: int) -> Iterator[int]:

@@ -24,7 +24,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ("DEFAULT_SHORTCODES", "Argument", "ShortcodeRule", "arguments", "skeleton", "translatable")
+__all__ = (
+    "DEFAULT_SHORTCODES",
+    "Argument",
+    "ShortcodeRule",
+    "arguments",
+    "skeleton",
+    "translatable",
+)
 
 
 @dataclass(frozen=True, slots=True)
