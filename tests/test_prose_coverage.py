@@ -66,7 +66,7 @@ def test_declared_argument_inside_a_paragraph_that_cannot_be_cut() -> None:
     assert flags(text) == [
         (
             "prose: shortcode figure argument caption is not translated inside a paragraph "
-            "(markup in it?) — put the call on a line of its own"
+            "(a line break or a link title in it) — put the call on a line of its own"
         )
     ]
 
@@ -157,3 +157,13 @@ def test_run__inline_shortcode_and_nested_html_translated_without_flags(tmp_path
         record = memory.post("content/fr/post.md", "en")
     assert record is not None
     assert [note for slot in record.slots for note in slot.notes] == []
+
+
+def test_declared_argument_over_two_lines_inside_a_paragraph() -> None:
+    text = 'Une ligne\nsuivie {{< figure caption="Sur deux\nlignes" >}} fin.\n'
+    assert flags(text) == [
+        (
+            "prose: shortcode figure argument caption is not translated inside a paragraph "
+            "(a line break or a link title in it) — put the call on a line of its own"
+        )
+    ]

@@ -147,7 +147,8 @@ def _shortcode_flags(
             elif in_paragraph and not translated & set(range(argument.start, argument.end)):
                 yield (
                     f"prose: shortcode {call.name} argument {argument.key} is not translated "
-                    "inside a paragraph (markup in it?) — put the call on a line of its own"
+                    "inside a paragraph (a line break or a link title in it) — "
+                    "put the call on a line of its own"
                 )
     yield from _raw_bodies(body, calls, rules)
 
