@@ -160,3 +160,35 @@ def test_pseudo_inline_shortcode__only_declared_values_change(caption: str, othe
 def test_identity_inline_shortcode__byte_identical(caption: str) -> None:
     paragraph = f'Voir {{{{< figure caption="{caption}" >}}}} ici.\n'
     assert translate(paragraph, IdentityEngine()) == paragraph
+
+
+# -- raw HTML nested in list items and quotes ---------------------------------------------
+
+PREFIXES = st.sampled_from([("- ", "  "), ("> ", "> "), ("1. ", "   "), ("> - ", ">   ")])
+
+
+@st.composite
+def nested_html(draw: st.DrawFn) -> str:
+    """An HTML block (over one or two lines) under a list marker or a quote."""
+    first, rest = draw(PREFIXES)
+    block = draw(html_blocks())
+    if draw(st.booleans()):
+        block = block.replace("> ", ">\n", 1).replace("><", ">\n<", 1)
+    lines = block.splitlines()
+    return first + lines[0] + "".join(f"\n{rest}{line}" for line in lines[1:]) + "\n"
+
+
+@settings(deadline=None)  # a loaded machine must not fail a correct case
+@given(html=nested_html())
+def test_pseudo_nested_html__prefixes_and_markup_kept(html: str) -> None:
+    translated = translate(html, PseudoEngine())
+    assert _kept(translated) == _kept(html)
+    assert [line[:2] for line in translated.splitlines()] == [
+        line[:2] for line in html.splitlines()[: len(translated.splitlines())]
+    ]
+
+
+@settings(deadline=None)
+@given(html=nested_html())
+def test_identity_nested_html__byte_identical(html: str) -> None:
+    assert translate(html, IdentityEngine()) == html
