@@ -202,7 +202,7 @@ def test_xliff__shortcode_argument_in_a_paragraph_has_its_own_codes(tmp_path: Pa
     )
     site = translated(site_of(tmp_path / "a", [post]), "identity")
     expected = copies(translated(site_of(tmp_path / "b", [post]), "pseudo"))
-    out = export(site, "xliff", "out.xlf")
+    out = export(site, "xliff12", "out.xlf")
     assert '<g id="1" equiv-text="*\u2026*">mie</g> cuite' in out.read_text("utf-8")
     edit_xliff(out, pseudo_target)
     assert import_(site, out).refused == ()
