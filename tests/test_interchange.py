@@ -193,6 +193,24 @@ def test_xliff__pseudo_translated_file_gives_the_pseudo_run(tmp_path: Path, corp
     }
 
 
+def test_xliff__shortcode_argument_in_a_paragraph_has_its_own_codes(tmp_path: Path) -> None:
+    post = tmp_path / "post.md"
+    post.write_text(
+        '---\ntitle: Le pain\n---\n**Voir** {{< figure src="a.jpg" caption="La *mie* cuite" >}} '
+        "ici.\n\n> <figcaption>Une légende</figcaption>\n",
+        encoding="utf-8",
+    )
+    site = translated(site_of(tmp_path / "a", [post]), "identity")
+    expected = copies(translated(site_of(tmp_path / "b", [post]), "pseudo"))
+    out = export(site, "xliff12", "out.xlf")
+    assert '<g id="1" equiv-text="*\u2026*">mie</g> cuite' in out.read_text("utf-8")
+    edit_xliff(out, pseudo_target)
+    assert import_(site, out).refused == ()
+    assert {k: without_stamp(v) for k, v in copies(site).items()} == {
+        k: without_stamp(v) for k, v in expected.items()
+    }
+
+
 def test_xliff__inline_codes_carry_the_markdown(tmp_path: Path) -> None:
     site = translated(make_site(tmp_path), "identity")
     text = export(site, "xliff12", "out.xlf").read_text("utf-8")

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from translator.engines.pseudo import IdentityEngine, PseudoEngine
 from translator.markdown import _markdown
+from translator.markdown import shortcodes as _shortcodes
 from translator.markdown.document import DEFAULT_TRANSLATABLE_KEYS
 from translator.markdown.page import read_page, translate_pages
 from translator.markdown.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
@@ -29,6 +30,7 @@ SHORTCODES = {
     **DEFAULT_SHORTCODES,
     "notice": ShortcodeRule(("title", 1), markdown_inner=True),
     "alert": ShortcodeRule(("title",)),
+    "abbr": ShortcodeRule(("title",)),
 }
 
 
@@ -119,3 +121,74 @@ def test_identity_html__byte_identical(html: str) -> None:
 def test_pseudo_inline_html__markup_and_code_kept(inline: list[str]) -> None:
     paragraph = "Un texte " + " et ".join(inline) + " fin.\n"
     assert _kept(translate(paragraph, PseudoEngine())) == _kept(paragraph)
+
+
+# -- shortcode arguments inside a paragraph ---------------------------------------------
+
+VALUE_PARTS = st.sampled_from(
+    ["la mie", "bien", "é", " ", '\\"', "*", "`", "&amp;", "[lien](/p)", "<b>", "'", "=", "/"]
+)
+
+
+@st.composite
+def argument_values(draw: st.DrawFn) -> str:
+    """A value as written between `"…"` in a call: Hugo escapes `"` as `\\"`; a value never
+    ends with a lone backslash (it would escape the closing quote)."""
+    return "".join(draw(st.lists(VALUE_PARTS, min_size=1, max_size=6)))
+
+
+def _arguments(text: str) -> list[tuple[str | int, str]]:
+    (call,) = [c for c in _markdown.find_shortcodes(text) if c.name == "figure"]
+    found = _shortcodes.arguments(text, call.start, call.end, call.name_end)
+    return [(a.key, text[a.start : a.end]) for a in found]
+
+
+@settings(deadline=None)  # a loaded machine must not fail a correct case
+@given(caption=argument_values(), other=argument_values())
+def test_pseudo_inline_shortcode__only_declared_values_change(caption: str, other: str) -> None:
+    paragraph = f'Voir {{{{< figure src="a.jpg" caption="{caption}" class="{other}" >}}}} ici.\n'
+    translated = translate(paragraph, PseudoEngine())
+    before, after = _arguments(paragraph), _arguments(translated)
+    assert [key for key, _ in after] == ["src", "caption", "class"]
+    assert [after[0], after[2]] == [before[0], before[2]]
+    # The paragraph around the call is translated; the call stays where it was.
+    assert translated.startswith("⟦") and "}} " in translated
+
+
+@settings(deadline=None)
+@given(caption=argument_values())
+def test_identity_inline_shortcode__byte_identical(caption: str) -> None:
+    paragraph = f'Voir {{{{< figure caption="{caption}" >}}}} ici.\n'
+    assert translate(paragraph, IdentityEngine()) == paragraph
+
+
+# -- raw HTML nested in list items and quotes ---------------------------------------------
+
+PREFIXES = st.sampled_from([("- ", "  "), ("> ", "> "), ("1. ", "   "), ("> - ", ">   ")])
+
+
+@st.composite
+def nested_html(draw: st.DrawFn) -> str:
+    """An HTML block (over one or two lines) under a list marker or a quote."""
+    first, rest = draw(PREFIXES)
+    block = draw(html_blocks())
+    if draw(st.booleans()):
+        block = block.replace("> ", ">\n", 1).replace("><", ">\n<", 1)
+    lines = block.splitlines()
+    return first + lines[0] + "".join(f"\n{rest}{line}" for line in lines[1:]) + "\n"
+
+
+@settings(deadline=None)  # a loaded machine must not fail a correct case
+@given(html=nested_html())
+def test_pseudo_nested_html__prefixes_and_markup_kept(html: str) -> None:
+    translated = translate(html, PseudoEngine())
+    assert _kept(translated) == _kept(html)
+    assert [line[:2] for line in translated.splitlines()] == [
+        line[:2] for line in html.splitlines()[: len(translated.splitlines())]
+    ]
+
+
+@settings(deadline=None)
+@given(html=nested_html())
+def test_identity_nested_html__byte_identical(html: str) -> None:
+    assert translate(html, IdentityEngine()) == html

@@ -56,11 +56,17 @@ def test_shortcode_argument_not_declared() -> None:
     ]
 
 
-def test_declared_argument_inside_a_paragraph() -> None:
-    assert flags('Voir {{< figure src="a.jpg" caption="Le pain du jour" >}} ici.\n') == [
+def test_declared_argument_inside_a_paragraph_is_translated_and_quiet() -> None:
+    assert flags('Voir {{< figure src="a.jpg" caption="Le pain du jour" >}} ici.\n') == []
+
+
+def test_declared_argument_inside_a_paragraph_that_cannot_be_cut() -> None:
+    # A link title inside an argument inside a paragraph would be a unit of a unit.
+    text = 'Voir {{< figure caption="Le [pain](/p (Titre)) du jour" >}} ici.\n'
+    assert flags(text) == [
         (
-            "prose: shortcode figure argument caption is not translated inside a paragraph — "
-            "put the call on a line of its own"
+            "prose: shortcode figure argument caption is not translated inside a paragraph "
+            "(a line break or a link title in it) — put the call on a line of its own"
         )
     ]
 
@@ -100,3 +106,64 @@ def test_run__site_shortcodes_translated_and_undeclared_prose_flagged(tmp_path: 
         record = memory.post("content/fr/post.md", "en")
     assert record is not None
     assert any("front matter hero_title" in note for note in record.slots[0].notes)
+
+
+def test_short_label_in_a_prose_named_key() -> None:
+    assert flags("---\nimageAlt: Une miche\n---\n") == [
+        (
+            "prose: front matter imageAlt reads like prose and is not translated — "
+            'add "imageAlt" to translatable_keys'
+        )
+    ]
+
+
+def test_short_data_values_in_prose_named_keys_are_quiet() -> None:
+    assert flags("---\nimage_alt: GitHub\nhero_title: URL\nimage_caption: photo.jpg\n---\n") == []
+
+
+def test_quoted_positional_label_not_declared() -> None:
+    assert flags('{{< notice tip "Astuce" >}}\nUn conseil.\n{{< /notice >}}\n')[0] == (
+        "prose: shortcode notice argument 1 reads like prose and is not translated — "
+        "add it to [shortcodes.notice] params"
+    )
+
+
+def test_bare_and_reference_positionals_are_quiet() -> None:
+    assert flags('{{< notice tip >}}\n\n{{< relref "Page" >}}\n') == []
+
+
+def test_short_label_in_a_prose_named_argument() -> None:
+    assert flags('{{< pricing-plan cta="Essayer gratuitement" color="White" >}}\n') == [
+        (
+            "prose: shortcode pricing-plan argument cta reads like prose and is not "
+            "translated — add it to [shortcodes.pricing-plan] params"
+        )
+    ]
+
+
+def test_run__inline_shortcode_and_nested_html_translated_without_flags(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    site.write(
+        "content/fr/post.md",
+        "---\ntitle: Un titre\n---\n"
+        'Voir {{< figure src="a.jpg" caption="La mie du pain" >}} ici.\n\n'
+        '- <img alt="Une photo du four" src="x.png">\n',
+    )
+    site.run_json()
+    copy = site.read("content/en/post.md")
+    assert f'caption="{pseudo_localize("La mie du pain")}"' in copy
+    assert f'- <img alt="{pseudo_localize("Une photo du four")}" src="x.png">' in copy
+    with Memory.open(tmp_path / ".translator" / "memory.sqlite") as memory:
+        record = memory.post("content/fr/post.md", "en")
+    assert record is not None
+    assert [note for slot in record.slots for note in slot.notes] == []
+
+
+def test_declared_argument_over_two_lines_inside_a_paragraph() -> None:
+    text = 'Une ligne\nsuivie {{< figure caption="Sur deux\nlignes" >}} fin.\n'
+    assert flags(text) == [
+        (
+            "prose: shortcode figure argument caption is not translated inside a paragraph "
+            "(a line break or a link title in it) — put the call on a line of its own"
+        )
+    ]

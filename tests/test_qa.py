@@ -196,3 +196,18 @@ def test_glossary__fixed_translation_missing() -> None:
 
 def test_glossary__fixed_translation_used() -> None:
     assert flags("Gestion de communauté.", "Community management.") == []
+
+
+def test_markup__translated_shortcode_argument_is_quiet() -> None:
+    source = 'Voir {{< figure src="a.jpg" caption="La mie du pain" >}} ici.'
+    good = 'See {{< figure src="a.jpg" caption="The crumb of the bread" >}} here.'
+    assert flags(source, good) == []
+
+
+def test_markup__changed_shortcode_argument() -> None:
+    source = 'Voir {{< figure src="a.jpg" caption="La mie du pain" >}} ici.'
+    bad = 'See {{< figure src="b.jpg" caption="The crumb of the bread" >}} here.'
+    assert flags(source, bad) == [
+        'markup: lost shortcode {{< figure src="a.jpg" caption="" >}}',
+        'markup: added shortcode {{< figure src="b.jpg" caption="" >}}',
+    ]

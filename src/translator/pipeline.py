@@ -635,6 +635,7 @@ def _new_slots(context: Context, prepared: Prepared, translations: Translations)
                 notes=report.notes,
                 md=context.md,
                 target_key=language,
+                shortcodes=context.config.shortcodes,
             ),
             engine,
             model,

@@ -197,7 +197,7 @@ def _copy_units(context: Context, record: PostRecord) -> list[ExchangeUnit]:
                     markdown_target=current[position] if part == 0 else "",
                     state=state,
                     notes=notes if part == 0 else (),
-                    codes=_codes(french, position),
+                    codes=_codes(french, position, part),
                 )
             )
     return units
@@ -259,11 +259,15 @@ def _tag_keys(segment: Segment) -> dict[str, str]:
     return {name: "\0".join(raws) for name, raws in parts.items()}
 
 
-def _codes(page: Page, position: int) -> dict[str, str]:
+def _codes(page: Page, position: int, part: int = 0) -> dict[str, str]:
     fields = len(page.fields)
     if position < fields:
-        return dict(page.field_segments[position].placeholders)
-    return dict(page.segments[position - fields].placeholders)
+        segment = page.field_segments[position]
+    else:
+        segment = page.segments[position - fields]
+    # A shortcode argument inside a paragraph is a title with tags of its own.
+    inner = segment.titles[part - 1].segment if part else None
+    return dict((inner or segment).placeholders)
 
 
 def code_problem(source: str, target: str) -> str | None:

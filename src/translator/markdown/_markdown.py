@@ -228,7 +228,13 @@ _SIGNIFICANT = frozenset(
 
 
 def inline_signature(md: MarkdownIt, text: str, env: dict[str, Any]) -> tuple[object, ...]:
-    """What an inline text renders to, apart from its words: the markup tokens in order."""
+    """What an inline text renders to, apart from its words: the markup tokens in order.
+
+    Shortcode calls are masked first, as when the text was cut: Hugo expands them
+    before Markdown, so a backtick in one argument and one in the next never make code.
+    """
+    # One mask character per call: a translated argument changes the call's length.
+    text = _SHORTCODE.sub(MASK, text)
     return _signature(md.parseInline(text, env)[0].children or [])
 
 

@@ -3,7 +3,8 @@
 What the site has not declared stays in the source language, byte for
 byte: a front matter key outside `translatable_keys`, a shortcode argument
 or a paired `{{< >}}` body the shortcode table does not name, a declared
-argument of a shortcode called inside a paragraph. When such a value reads
+argument of a shortcode inside a paragraph that could not be cut (a value
+with link titles of its own, or one that does not map back). When such a value reads
 like prose (three words or more, no URL), `translator run` flags the post's
 first slot with `prose: …`, saying what to declare; `translator status`
 and the review page show it.
@@ -32,6 +33,18 @@ _NOT_PROSE_KEYS = frozenset(
 )  # fmt: skip
 """Front matter keys Hugo reads as data, never shown as text."""
 _CODE_SHORTCODES = frozenset({"highlight", "code", "mermaid", "katex", "math", "chart", "raw"})
+_DATA_SHORTCODES = frozenset(
+    {"ref", "relref", "param", "siteparam", "youtube", "vimeo", "gist", "tweet", "x",
+     "instagram", "icon", "figure", "details", "qr"}
+)  # fmt: skip
+"""Shortcodes whose positional arguments are references, ids or paths, never text."""
+_PROSE_NAME = re.compile(
+    r"(?:^|[_.-])(?:alt|caption|title|subtitle|summary|description|label|text|heading|tagline|cta)$"
+    r"|[a-z](?:Alt|Caption|Title|Subtitle|Summary|Description|Label|Text|Heading|Tagline)$",
+    re.IGNORECASE,
+)
+"""A key or parameter named for text a reader sees (`image_alt`, `imageAlt`, `hero_title`)."""
+_LABEL = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[\s'’-]+[^\W\d_]+)*[.!?…:]?", re.UNICODE)
 
 
 def uncovered_prose(
@@ -59,18 +72,35 @@ def _reads_as_prose(value: str) -> bool:
     return "://" not in value and len(words) >= MIN_WORDS
 
 
+def _reads_as_label(value: str) -> bool:
+    """A short text a reader sees (`Astuce`, `Fichiers associés`): words of letters, the
+    first capitalised, not one CamelCase or all-capitals token (`GitHub`, `URL`)."""
+    value = value.strip()
+    if not _LABEL.fullmatch(value) or not value[0].isupper():
+        return False
+    return " " in value or value[1:].islower()
+
+
+def _shown(name: str | int, value: str, *, positional: bool = False) -> bool:
+    """Prose, or a label where a label is expected: a key or parameter named for text
+    (`image_alt`, `caption`), a quoted positional argument."""
+    if _reads_as_prose(value):
+        return True
+    return (positional or bool(_PROSE_NAME.search(str(name)))) and _reads_as_label(value)
+
+
 def _front_matter(
     document: Document, keys: Sequence[str], translated: Collection[str]
 ) -> Iterator[str]:
     for path, value in _strings(document.data, ()):
         label = _fields.label(path)
         top = str(path[0]).lower()
-        if label in translated or not _reads_as_prose(value):
+        if label in translated or not _shown(path[-1], value):
             continue
-        if _fields.matches(path, keys):
+        if _fields.matches(path, keys) and _reads_as_prose(value):
             yield f"prose: front matter {label} could not be cut (several paragraphs?) and is kept"
             continue
-        if top in _NOT_PROSE_KEYS:
+        if top in _NOT_PROSE_KEYS or _fields.matches(path, keys):
             continue
         yield (
             f"prose: front matter {label} reads like prose and is not translated — "
@@ -99,6 +129,7 @@ def _shortcode_flags(
     body = text[body_start:]
     calls = list(_markdown.find_shortcodes(body))
     inside = [(s.start - body_start, s.end - body_start) for s in segments if s.quote is None]
+    translated = set(_argument_starts(segments, body_start))
     for call in calls:
         if call.closing:
             continue
@@ -106,19 +137,35 @@ def _shortcode_flags(
         in_paragraph = any(a <= call.start < b for a, b in inside)
         for argument in _shortcodes.arguments(body, call.start, call.end, call.name_end):
             value = body[argument.start : argument.end]
-            if not _reads_as_prose(value):
+            if not _shown(argument.key, value, positional=_quoted_label(call, argument)):
                 continue
             if argument.key not in rule.params:
                 yield (
                     f"prose: shortcode {call.name} argument {argument.key} reads like prose "
                     f"and is not translated — add it to [shortcodes.{_quoted(call.name)}] params"
                 )
-            elif in_paragraph:
+            elif in_paragraph and not translated & set(range(argument.start, argument.end)):
                 yield (
                     f"prose: shortcode {call.name} argument {argument.key} is not translated "
-                    "inside a paragraph — put the call on a line of its own"
+                    "inside a paragraph (a line break or a link title in it) — "
+                    "put the call on a line of its own"
                 )
     yield from _raw_bodies(body, calls, rules)
+
+
+def _quoted_label(call: _markdown.Shortcode, argument: _shortcodes.Argument) -> bool:
+    """A quoted positional argument of a shortcode that takes text (`notice tip "Astuce"`)."""
+    positional = isinstance(argument.key, int) and argument.quote != ""
+    return positional and call.name not in _DATA_SHORTCODES
+
+
+def _argument_starts(segments: Sequence[Segment], body_start: int) -> Iterator[int]:
+    """Where each shortcode argument translated inside a segment starts, in the body."""
+    for segment in segments:
+        position = segment.start - body_start
+        for piece in segment.pieces:
+            yield from (position + at for at, title in piece.titles if title.segment)
+            position += len(piece.raw)
 
 
 def _raw_bodies(

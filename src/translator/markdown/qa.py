@@ -27,6 +27,8 @@ from markdown_it.token import Token
 from translator.markdown._markdown import find_shortcodes, make_parser
 from translator.markdown.glossary import Glossary
 from translator.markdown.html_segments import skeleton
+from translator.markdown.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
+from translator.markdown.shortcodes import skeleton as call_skeleton
 
 __all__ = ("CODES", "check_slot")
 
@@ -64,17 +66,21 @@ def check_slot(
     notes: Sequence[str] = (),
     md: MarkdownIt | None = None,
     target_key: str = "",
+    shortcodes: Mapping[str, ShortcodeRule] = DEFAULT_SHORTCODES,
 ) -> tuple[str, ...]:
     """Flags `code: message` for one translated slot; `notes` come from the reassembly.
 
-    `md` is the site's parser, to save building one per slot. The languages are
-    engine codes; `target_key` is the site's key for the target (`en-us`), which
-    the glossary is looked up by first (`Glossary.fixed_for`).
+    `md` is the site's parser, to save building one per slot; `shortcodes` the
+    site's table of shortcode prose arguments. The languages are engine codes;
+    `target_key` is the site's key for the target (`en-us`), which the glossary
+    is looked up by first (`Glossary.fixed_for`).
     """
     md = md or make_parser()
     # One inline parse per text, none more for a slot that came back as it went.
-    source_text, before = _read(md, source)
-    target_text, after = (source_text, before) if translation == source else _read(md, translation)
+    source_text, before = _read(md, source, shortcodes)
+    target_text, after = (
+        (source_text, before) if translation == source else _read(md, translation, shortcodes)
+    )
     ratio = RATIOS.get((source_language, target_language), DEFAULT_RATIO)
     flags = [*_notes(notes), *_markup(before, after)]
     flags += _same_items("numbers", _numbers(source_text), _numbers(target_text))
@@ -94,11 +100,17 @@ def _notes(notes: Sequence[str]) -> Iterator[str]:
         yield f"markup: {kind}: {note}"
 
 
-def _read(md: MarkdownIt, markdown: str) -> tuple[str, Counter[str]]:
+def _read(
+    md: MarkdownIt, markdown: str, rules: Mapping[str, ShortcodeRule] = DEFAULT_SHORTCODES
+) -> tuple[str, Counter[str]]:
     """The prose of an inline Markdown text (markup, code and destinations left out), and
     what a translation must carry unchanged, each item with its count."""
     shortcodes = list(find_shortcodes(markdown))
-    found = Counter(f"shortcode {markdown[c.start : c.end]}" for c in shortcodes)
+    # Declared prose arguments are translated: the rest of the call must stay.
+    found = Counter(
+        f"shortcode {call_skeleton(markdown[c.start : c.end], c.name, c.name_end - c.start, rules)}"
+        for c in shortcodes
+    )
     # Outside a whole document the definitions are missing, so markdown-it sees these as text.
     found.update(f"footnote {ref}" for ref in _FOOTNOTE_REF.findall(markdown))
     found.update(f"reference [{label}]" for label in _REFERENCE.findall(markdown))

@@ -72,8 +72,7 @@ def render_segment(
     definitions that `[text][ref]` links need). `fixed` maps glossary terms to
     the translation the target language must use.
     """
-    substituted = any(p.term and fixed.get(p.raw, p.raw) != p.raw for p in segment.pieces)
-    if tuple(translations) == segment.units and not substituted:
+    if tuple(translations) == segment.units and not _substituted(segment, fixed):
         return Rendered(segment.source, "same")
     try:
         items, notes = read_tags(_one_line(translations[0]), segment.placeholders)
@@ -81,7 +80,13 @@ def render_segment(
         return Rendered(segment.source, "kept_source", (str(error),))
     if not any(ch.isalpha() for ch in _TAG_TEXT.sub("", translations[0])) and _has_letters(segment):
         return Rendered(segment.source, "kept_source", ("the translation has no words",))
-    titles = dict(zip(segment.titles, translations[1:], strict=True))
+    titles: dict[Title, str] = dict(zip(segment.titles, translations[1:], strict=True))
+    # A shortcode argument inside the text is a segment of its own: rendered as one.
+    for title, translation in titles.items():
+        if title.segment is not None:
+            argument = render_segment(md, title.segment, (translation,), {}, fixed=fixed)
+            titles[title] = argument.text
+            notes.extend(argument.notes)
     # Raw HTML is not Markdown: its escapes are HTML's, and the page checks its tags.
     expected = None if segment.html else _markdown.inline_signature(md, segment.source, env)
     for escape_all in (False, True):
@@ -158,10 +163,21 @@ def _markup(piece: Piece, titles: dict[Title, str]) -> str:
     """The piece's source characters, with its translated titles and attributes in place."""
     raw = piece.raw
     for at, title in reversed(piece.titles):
-        if titles[title] != title.plain:
+        if title.segment is not None:
+            new = titles[title]  # already rendered, quotes and all
+        elif titles[title] != title.plain:
             new = _quote_title(title, _one_line(titles[title]))
-            raw = raw[:at] + new + raw[at + len(title.raw) :]
+        else:
+            continue
+        raw = raw[:at] + new + raw[at + len(title.raw) :]
     return raw
+
+
+def _substituted(segment: Segment, fixed: Mapping[str, str]) -> bool:
+    """A glossary term of the segment (or of a shortcode argument in it) has a fixed
+    translation that differs from it."""
+    pieces = [*segment.pieces, *(p for t in segment.titles if t.segment for p in t.segment.pieces)]
+    return any(p.term and fixed.get(p.raw, p.raw) != p.raw for p in pieces)
 
 
 def _quote_title(title: Title, new: str) -> str:
@@ -210,6 +226,8 @@ def _quote_argument(text: str, segment: Segment) -> str | None:
     """A shortcode argument's or an HTML attribute's new value, fit for its quotes; None if
     it cannot be."""
     quote = segment.quote
+    if quote == '"' and not segment.html and text.endswith("\\"):
+        return None  # Hugo would read `\"` as a quote inside the value
     if quote is None or quote in ('"', "'"):
         return text
     if segment.html:

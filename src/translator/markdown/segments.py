@@ -62,6 +62,9 @@ class Title:
     """The closing delimiter: `"`, `'` or `)`; for an HTML attribute its quote, or ""."""
     html: bool = False
     """An HTML attribute value: written back with HTML escapes, not backslashes."""
+    segment: Segment | None = field(default=None, compare=False)
+    """A prose argument of a shortcode called inside a paragraph: the value as inline
+    Markdown (`plain` is its text with tags), written back as that segment is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,40 +165,51 @@ def extract_segments(
         # A block that is only a glossary term is a segment too: its fixed translation applies.
         if found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
             segments.append(_shift(found, offset))
+    segments = [_with_argument_titles(md, found, shortcodes, inner, terms) for found in segments]
     arguments = _argument_segments(md, text, shortcodes, inner, terms, segments, offset)
     return sorted([*segments, *arguments], key=lambda s: s.start), env
 
 
 def _html_block(source: Source, token: Token) -> Iterator[Segment]:
-    """The segments of a raw HTML block (not one nested in a list or a quote)."""
+    """The segments of a raw HTML block, at the top level or nested in a list item or a
+    quote: each line of the block's content is the end of its source line, after the
+    `> ` or the indentation that nests it, which stays as it is."""
     assert token.map is not None
-    starts = source.line_starts
-    start = starts[token.map[0]]
-    end = starts[token.map[1]] if token.map[1] < len(starts) else len(source.normalized)
-    content = source.normalized[start:end]
-    if content == token.content:
-        yield from html_segments(source, start, content)
+    lines = token.content.split("\n")
+    starts: list[int] = []
+    for i, content_line in enumerate(lines[: token.map[1] - token.map[0]]):
+        line_start, line_end = source.line(token.map[0] + i)
+        if not source.normalized.endswith(content_line, line_start, line_end):
+            return  # a tab the parser expanded: the block is kept as it is
+        starts.append(line_end - len(content_line))
+    if len(starts) < len(lines):  # the content's final newline closes its last line
+        starts.append(starts[-1] + len(lines[len(starts) - 1]) + 1)
+    yield from html_segments(source, token.content, _line_mapper(lines, starts))
 
 
-def html_segments(source: Source, base: int, content: str) -> Iterator[Segment]:
-    """Segments of an HTML text at offset `base` of the source: runs with words, then the
-    prose attributes of tags in runs without words."""
+def html_segments(source: Source, content: str, to_text: Callable[[int], int]) -> Iterator[Segment]:
+    """Segments of an HTML text, `to_text` mapping its offsets to the source's: runs with
+    words, then the prose attributes of tags in runs without words."""
     for run in html_runs(content, source.protected_in_text):
         if any(p.kind == "term" or (p.kind == "words" and _has_words(p.text)) for p in run):
-            found = _html_segment(source, base, content, run, None)
+            found = _html_segment(source, to_text, content, run, None)
             if found is not None:
                 yield found
             continue
         for piece in run:
             for start, end, quote in piece.attributes:
                 pieces = attribute_pieces(content, start, end, source.protected_in_text)
-                found = _html_segment(source, base, content, pieces, quote)
+                found = _html_segment(source, to_text, content, pieces, quote)
                 if found is not None and _has_words(found.text):
                     yield found
 
 
 def _html_segment(
-    source: Source, base: int, content: str, run: Sequence[HtmlPiece], quote: str | None
+    source: Source,
+    to_text: Callable[[int], int],
+    content: str,
+    run: Sequence[HtmlPiece],
+    quote: str | None,
 ) -> Segment | None:
     """A run of HTML pieces as a segment; None if empty or if its words read as tags."""
     run = _own_lines(run)
@@ -206,13 +220,13 @@ def _html_segment(
     titles: list[Title] = []
     entities: dict[str, str] = {}
     for n, item in enumerate(run):
-        raw = source.original_slice(base + item.start, base + item.end)
+        raw = source.original_slice(to_text(item.start), to_text(item.end))
         if item.kind in ("words", "space", "break", "entity"):
             if item.kind == "entity" and not item.text.isalnum():
                 entities.setdefault(item.text, raw)
             pieces.append(Piece(raw, item.text))
             continue
-        own = _tag_titles(source, base, content, item)
+        own = _tag_titles(source, to_text, content, item)
         titles.extend(title for _, title in own)
         name = f"g{pairs[n]}" if n in pairs else f"x{n + 1}"
         text = f"</{name}>" if item.kind == "close" and n in pairs else f"<{name}>"
@@ -222,8 +236,8 @@ def _html_segment(
     if _TAG_LIKE.search(words):
         return None
     merged = _renumber(_merge_words(pieces))
-    start = source.to_original(base + run[0].start)
-    end = source.to_original(base + run[-1].end)
+    start = source.to_original(to_text(run[0].start))
+    end = source.to_original(to_text(run[-1].end))
     return Segment(
         start=start,
         end=end,
@@ -279,7 +293,7 @@ def _paired(run: Sequence[HtmlPiece]) -> dict[int, int]:
 
 
 def _tag_titles(
-    source: Source, base: int, content: str, item: HtmlPiece
+    source: Source, to_text: Callable[[int], int], content: str, item: HtmlPiece
 ) -> tuple[tuple[int, Title], ...]:
     """A tag's prose attributes as titles of its piece, placed in its raw characters."""
     found: list[tuple[int, Title]] = []
@@ -287,8 +301,8 @@ def _tag_titles(
         value = content[start:end]
         if not _has_words(html.unescape(value)) or _TAG_LIKE.search(html.unescape(value)):
             continue
-        raw = source.original_slice(base + start, base + end)
-        at = len(source.original_slice(base + item.start, base + start))
+        raw = source.original_slice(to_text(start), to_text(end))
+        at = len(source.original_slice(to_text(item.start), to_text(start)))
         plain = " ".join(html.unescape(value).split())
         found.append((at, Title(raw, plain, quote, html=True)))
     return tuple(found)
@@ -321,6 +335,57 @@ def _argument_segments(
             segment = _argument_segment(md, text, argument, terms)
             if segment is not None:
                 yield _shift(segment, offset)
+
+
+def _with_argument_titles(
+    md: MarkdownIt,
+    segment: Segment,
+    rules: Mapping[str, ShortcodeRule],
+    inner: Sequence[str],
+    terms: Sequence[str],
+) -> Segment:
+    """The segment with the declared prose arguments of the shortcodes it holds as titles.
+
+    A shortcode called inside a paragraph is one placeholder of the paragraph's
+    text; its prose arguments (`caption`, `title`…) are translated apart, as a
+    link's title is, and only the characters between their quotes change.
+    """
+    pieces = [
+        replace(piece, titles=(*piece.titles, *argument_titles(md, piece.raw, rules, inner, terms)))
+        if piece.tag is not None and piece.raw.startswith("{{") and piece.raw.endswith("}}")
+        else piece
+        for piece in segment.pieces
+    ]
+    titles = tuple(title for piece in pieces for _, title in piece.titles)
+    if len(titles) == len(segment.titles):
+        return segment
+    return replace(segment, pieces=tuple(pieces), titles=titles)
+
+
+def argument_titles(
+    md: MarkdownIt,
+    raw: str,
+    rules: Mapping[str, ShortcodeRule],
+    inner: Sequence[str],
+    terms: Sequence[str] = (),
+) -> tuple[tuple[int, Title], ...]:
+    """The declared prose arguments of the shortcode calls in `raw` (a run of calls), each
+    with where its value starts in `raw`. Calls inside a raw body and `{{</* */>}}` are not
+    rendered as calls by Hugo: left out."""
+    calls = list(_markdown.find_shortcodes(raw))
+    opening = {start for start, _ in _markdown.protected_spans(calls, inner)}
+    found: list[tuple[int, Title]] = []
+    for call in calls:
+        if call.closing or call.start not in opening or raw.startswith("/*", call.start + 3):
+            continue
+        values = _shortcodes.arguments(raw, call.start, call.end, call.name_end)
+        for argument in _shortcodes.translatable(rules, call.name, values):
+            value = _argument_segment(md, raw, argument, terms)
+            # A value with link titles of its own would need units of units: kept, flagged.
+            if value is not None and not value.titles:
+                title = Title(value.source, value.text, argument.quote, segment=value)
+                found.append((value.start, title))
+    return tuple(found)
 
 
 def _argument_segment(

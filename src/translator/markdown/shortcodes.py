@@ -24,7 +24,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ("DEFAULT_SHORTCODES", "Argument", "ShortcodeRule", "arguments")
+__all__ = (
+    "DEFAULT_SHORTCODES",
+    "Argument",
+    "ShortcodeRule",
+    "arguments",
+    "skeleton",
+    "translatable",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +100,14 @@ def translatable(
     if rule is None or not rule.params:
         return []
     return [argument for argument in found if argument.key in rule.params]
+
+
+def skeleton(call: str, name: str, name_end: int, rules: Mapping[str, ShortcodeRule]) -> str:
+    """A call's text without the values of its prose arguments: what a translation keeps.
+
+    `call` is the whole `{{< … >}}`, `name_end` where its name ends in it.
+    """
+    found = translatable(rules, name, arguments(call, 0, len(call), name_end))
+    for argument in reversed(found):
+        call = call[: argument.start] + call[argument.end :]
+    return call

@@ -317,6 +317,7 @@ def _markup_reason(context: Context, old: str, new: str) -> str:
         target_language=context.config.source_language,
         glossary=context.config.glossary,
         md=context.md,
+        shortcodes=context.config.shortcodes,
     )
     lost = [f.removeprefix("markup: ") for f in flags if f.startswith("markup: ")]
     detail = "; ".join(lost) if lost else "emphasis, a link or code was removed or added"
