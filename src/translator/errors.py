@@ -99,6 +99,10 @@ class MemoryPermissionError(StateError):
     """The memory database or its folder cannot be read or written: permissions."""
 
 
+class MemoryDamagedError(StateError):
+    """The memory file is not an SQLite database, or fails SQLite's integrity check."""
+
+
 class MemoryLostError(StateError):
     """The memory is missing or empty while copies carry translator's `translation:` block."""
 

@@ -67,6 +67,7 @@ __all__ = (
     "current_slots",
     "detect",
     "failed",
+    "fresh_slots",
     "merge_translations",
     "prepare",
     "read_site_page",
@@ -556,7 +557,7 @@ def translate_units(
 def write(context: Context, prepared: Prepared, translations: Translations) -> PostResult:
     """Merge the machine translation with the copy's edits and write it, atomically."""
     post = prepared.item.post
-    new_slots = _with_coverage(context, prepared, _new_slots(context, prepared, translations))
+    new_slots = fresh_slots(context, prepared, translations)
     merged = merge_slots(
         new_slots,
         prepared.record,
@@ -600,6 +601,11 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
         return replace(result, action="unchanged")
     save_copy(context, post.target, record, merged.retired)
     return result
+
+
+def fresh_slots(context: Context, prepared: Prepared, translations: Translations) -> list[NewSlot]:
+    """The source's slots with the machine text a write would give them (before any merge)."""
+    return _with_coverage(context, prepared, _new_slots(context, prepared, translations))
 
 
 def _unretire_put_back(context: Context, prepared: Prepared, text: str) -> None:

@@ -761,7 +761,8 @@ def import_command(
 
 
 memory_app = typer.Typer(
-    help="The translation memory as TMX, and its git merge driver.", no_args_is_help=True
+    help="The translation memory as TMX, its git merge driver, and its rebuild from the copies.",
+    no_args_is_help=True,
 )
 app.add_typer(memory_app, name="memory")
 
@@ -827,6 +828,63 @@ def memory_merge(
         stderr.print(f"changed on both branches, merged slot by slot: {copy}")
     for copy in report.conflicts:
         stderr.print(f"changed on both branches, run again: translator run {copy}")
+
+
+@memory_app.command("rebuild")
+@reports_errors
+def memory_rebuild(
+    site: Annotated[Path | None, typer.Option(help="Anywhere inside the site.")] = None,
+    source: FromOption = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace a healthy memory (kept beside it as a backup)."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
+    ] = False,
+) -> None:
+    """Rebuild a lost or damaged .translator/memory.sqlite from the copies and their sources.
+
+    Copies carrying translator's `translation:` block are paired with their
+    source slot by slot; the engine's text comes back as machine text, any
+    other words as an editor's. A damaged memory is kept beside it as a backup;
+    a healthy one is replaced only with --force. Exit 1 when some copies could
+    not be paired (they are listed, and left alone).
+    """
+    from translator.memory_rebuild import rebuild
+    from translator.store import memory_backup
+
+    config = _site(site, source=source)
+    path = config.state_dir / "memory.sqlite"
+    built = path.with_name(f"{path.name}.rebuilding")
+    with site_lock(config.state_dir, command="translator memory rebuild"):
+        backup = memory_backup.set_aside(path, force=force)
+        if backup is not None:
+            stderr.print(escape(f"the old memory is kept as {_shown(backup)}"))
+        memory_backup.clear(built)  # what a rebuild that was stopped left behind
+        with Memory.open(built) as memory:
+            report = rebuild(Context(config, memory))
+        memory_backup.replace_memory(built, path)
+    if as_json:
+        shown = {"memory": _shown(path), "backup": _shown(backup) if backup else None}
+        typer.echo(json.dumps({**shown, **report.as_json()}, ensure_ascii=False))
+    for item in report.unpaired:
+        stderr.print(f"[red]Error:[/red] {escape(item.target)}: not rebuilt: {escape(item.reason)}")
+    stderr.print(
+        f"rebuilt {_shown(path)}: {len(report.copies)} copies, {report.slots} slots "
+        f"({report.human} an editor's or reviewed), {report.units} units translated again; "
+        f"{len(report.unpaired)} copies not rebuilt",
+        markup=False,
+    )
+    raise typer.Exit(EXIT_SOME_FAILED if report.unpaired else EXIT_OK)
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the working directory when it is below it."""
+    try:
+        return path.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def main() -> None:

@@ -24,8 +24,7 @@ __all__ = ("check_memory_kept", "memory_absence", "stamped_copies")
 
 _SHOWN = 3
 _OTHERWISE = (
-    "move the copies translator wrote out of the content folder: they are translated afresh "
-    "(carry editors' changes over by hand)"
+    "rebuild it from the copies and their sources: `translator memory rebuild`"
 )
 
 

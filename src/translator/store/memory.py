@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from translator.errors import MemoryPermissionError, StateError
+from translator.errors import MemoryDamagedError, MemoryPermissionError, StateError
 
 __all__ = (
     "APPLICATION_ID",
@@ -50,8 +50,8 @@ RESTORE_HINT = (
 )
 """How to recover a lost or damaged memory: the backup or git history first."""
 DAMAGED_OTHERWISE = (
-    "move it away to start a new memory (translator then refuses the copies it wrote until "
-    "they are moved away too)"
+    "rebuild it from the copies and their sources: `translator memory rebuild` (the damaged "
+    "file is kept beside it as a backup)"
 )
 
 
@@ -426,7 +426,7 @@ class Memory:
             )
         (integrity,) = self._db.execute("PRAGMA quick_check").fetchone()
         if integrity != "ok":
-            raise StateError(
+            raise MemoryDamagedError(
                 f"memory database is damaged: {integrity}",
                 path=self.path,
                 hint=restore_hint(self.path),
@@ -902,7 +902,7 @@ def _database_error(error: sqlite3.DatabaseError, path: Path) -> StateError:
             hint="another program holds it (a `sqlite3` shell, a backup tool?); close it and "
             "run again",
         )
-    return StateError(
+    return MemoryDamagedError(
         f"not a translator memory database, or damaged ({text}); nothing was changed",
         path=path,
         hint=restore_hint(path),
