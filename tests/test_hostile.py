@@ -205,18 +205,61 @@ def test_run__file_where_a_folder_is_needed_is_named(site: Site) -> None:
     result = run(site)
     assert_clean(result, site)
     assert result.code == 1
-    assert "post.md: content/en/sub is a file, where a folder is needed for post.md" in (
+    assert "Error: content/en/sub: a file, where a folder is needed for the copies of 1 post " in (
         result.stderr
     )
 
 
-def test_run__target_content_dir_being_a_file_is_named(site: Site) -> None:
+def test_run__target_content_dir_being_a_file_is_one_error_naming_it(site: Site) -> None:
+    site.write("content/fr/two.md", OK)
+    site.write("content/fr/sub/three.md", OK)
     site.write("content/en", "in the way\n")
-    result = run(site)
+    result = run(site, "--json")
     assert "Traceback" not in result.stderr
     assert result.code == 1
-    assert "ok.md: content/en is a file, where a folder is needed for ok.md" in result.stderr
-    assert "File exists" not in result.stderr
+    (error,) = result.json()["errors"]
+    assert error == {
+        "path": "content/en",
+        "reason": "a file, where a folder is needed for the copies of 3 posts (content/fr/ok.md, "
+        "content/fr/sub/three.md, content/fr/two.md); nothing was written for them — move or "
+        "rename that file",
+    }
+
+
+def test_run__target_content_dir_being_a_file_is_one_error_line(site: Site) -> None:
+    site.write("content/fr/two.md", OK)
+    site.write("content/en", "in the way\n")
+    result = run(site)
+    assert [line for line in result.stderr.splitlines() if line.startswith("Error:")] == [
+        "Error: content/en: a file, where a folder is needed for the copies of 2 posts "
+        "(content/fr/ok.md, content/fr/two.md); nothing was written for them — move or rename "
+        "that file"
+    ]
+
+
+def test_run__folder_named_like_a_post_is_skipped_with_its_reason(site: Site) -> None:
+    site.write("content/fr/x.md/inner.md", "Texte intérieur.\n")
+    result = run(site, "--json")
+    assert_clean(result, site)
+    assert result.code == 0, result.stderr
+    assert result.json()["skipped"] == [
+        {
+            "path": "content/fr/x.md",
+            "reason": "a folder named like a post: skipped, the files in it are not translated — "
+            "rename the folder without its .md ending to have its posts translated",
+        }
+    ]
+
+
+def test_run__folder_named_like_a_post_is_one_line_and_not_walked(site: Site) -> None:
+    site.write("content/fr/x.md/inner.md", "Texte intérieur.\n")
+    result = run(site)
+    assert_clean(result, site)
+    assert [line for line in result.stderr.splitlines() if "x.md" in line] == [
+        "skipped content/fr/x.md — a folder named like a post: skipped, the files in it are not "
+        "translated — rename the folder without its .md ending to have its posts translated"
+    ]
+    assert not (site.root / "content/en/x.md").exists()
 
 
 def test_run__dot_dot_inside_the_site_is_normalised(site: Site) -> None:

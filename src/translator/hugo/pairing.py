@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from translator.errors import TranslatorError
+from translator.errors import BlockedPathError, TranslatorError
 from translator.hugo.site import (
     CONTENT_ADAPTER,
     Post,
@@ -67,6 +67,7 @@ def plan_site(site: SiteMap, paths: Sequence[Path] = ()) -> Plan:
     considered: dict[str, str] = {}
     failures: list[tuple[str, Exception]] = []
     adapters = [page.key for page in sources if page.kind == CONTENT_ADAPTER]
+    blocked: dict[str, list[str]] = {}
     for page in sources:
         if page.kind == CONTENT_ADAPTER:
             continue
@@ -83,10 +84,13 @@ def plan_site(site: SiteMap, paths: Sequence[Path] = ()) -> Plan:
             for language in config.targets:
                 try:
                     posts.append(_pair(site, page, language))
+                except BlockedPathError as error:
+                    blocked.setdefault(str(error.path), []).append(page.key)
                 except TranslatorError as error:
                     errors.append((error.path or page.key, _reason(error)))
                 except Exception as error:  # noqa: BLE001 — one post's failure is that post's
                     failures.append((page.key, error))
+    errors += [(path, _blocked(path, keys)) for path, keys in blocked.items()]
     return Plan(
         tuple(posts),
         len(considered),
@@ -96,6 +100,16 @@ def plan_site(site: SiteMap, paths: Sequence[Path] = ()) -> Plan:
         MappingProxyType(dict(sorted(skipped.items()))),
         tuple(failures),
         tuple(adapters),
+    )
+
+
+def _blocked(path: str, sources: Sequence[str]) -> str:
+    """One error for a file standing where the copies of several posts need a folder."""
+    shown = ", ".join(sources[:3]) + (", …" if len(sources) > 3 else "")
+    return (
+        f"a file, where a folder is needed for the copies of {len(sources)} "
+        f"post{'s' if len(sources) > 1 else ''} ({shown}); "
+        "nothing was written for them — move or rename that file"
     )
 
 

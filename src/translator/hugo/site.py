@@ -34,7 +34,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from translator.errors import ConfigError, InputError, TranslatorError, UnsafePathError
+from translator.errors import (
+    BlockedPathError,
+    ConfigError,
+    InputError,
+    SpecialFileError,
+    TranslatorError,
+    UnsafePathError,
+)
 from translator.hugo.config import SiteConfig
 from translator.markdown.document import read_values
 from translator.store.files import read_post_bytes
@@ -193,12 +200,15 @@ def _content_roots(config: SiteConfig) -> list[tuple[Path, str | None]]:
 
 
 def _files(directory: Path, skip: set[Path]) -> Iterator[Path]:
+    """Every file to look at; a folder named like a page (`x.md/`) too, to be reported, not walked."""
     for folder, subfolders, files in os.walk(directory):
         here = Path(folder)
         subfolders[:] = sorted(
             d for d in subfolders if not d.startswith(".") and here / d not in skip
         )
-        for name in sorted(files):
+        named_like_pages = [d for d in subfolders if Path(d).suffix[1:].lower() in PAGE_FORMATS]
+        subfolders[:] = [d for d in subfolders if d not in named_like_pages]
+        for name in sorted([*files, *named_like_pages]):
             if not name.startswith(".") and not name.endswith("~"):
                 yield here / name
 
@@ -234,6 +244,12 @@ def _read(config: SiteConfig, path: Path, root: Path) -> tuple[bytes, Translator
     if display(path) != str(path):
         return b"", InputError(
             "the file name is not valid UTF-8", path=display(path), hint="rename the file"
+        )
+    if path.is_dir() and not path.is_symlink():
+        return b"", SpecialFileError(
+            "a folder named like a post: skipped, the files in it are not translated",
+            path=path,
+            hint="rename the folder without its .md ending to have its posts translated",
         )
     try:
         return read_post_bytes(path, limit=config.max_post_bytes, inside=root), None
@@ -333,11 +349,25 @@ def check_target(config: SiteConfig, target: Path, language: str) -> None:
             path=target,
             hint="replace the link with a file or remove it",
         )
+    _check_folders(config, target)
     parent = target.parent
     while not parent.exists() and parent != target_dir:
         parent = parent.parent
     if not parent.resolve().is_relative_to(target_dir.resolve()):
         raise UnsafePathError(f"target would land outside {target_dir}", path=target)
+
+
+def _check_folders(config: SiteConfig, target: Path) -> None:
+    """`BlockedPathError` naming a file (site-relative) that stands where a folder of `target` goes."""
+    for folder in reversed(target.parents):
+        if not folder.is_relative_to(config.root) or folder == config.root:
+            continue
+        if folder.is_symlink() or not folder.exists():
+            return  # a link is check_target's to refuse; below a missing folder nothing stands
+        if not folder.is_dir():
+            raise BlockedPathError(
+                "is a file, where a folder is needed", path=_key(config, folder)
+            )
 
 
 def make_post(
