@@ -84,13 +84,14 @@ class RunLedger:
             written += result.action == "written"
         return written
 
-    def fail_chunk(self, chunk: pipeline.Chunk, reason: str) -> None:
-        """Every copy waiting for a chunk that failed for good fails, naming why."""
+    def fail_chunk(self, chunk: pipeline.Chunk, reason: str, internal: bool = False) -> None:
+        """Every copy waiting for a chunk that failed for good fails, naming why
+        (`internal`: the chunk failed on a bug in translator)."""
         for unit in chunk.units:
             for n in self.waiters.get((chunk.target, unit), ()):
                 if n not in self.done:
                     post = self.prepared[n].item.post
-                    self.results.append(_failed(post, f"not translated: {reason}"))
+                    self.results.append(_failed(post, f"not translated: {reason}", internal))
                     self.done.add(n)
 
     def _failed(self, post: Post, error: Exception) -> pipeline.PostResult:
@@ -110,7 +111,8 @@ class RunLedger:
         return pipeline.summarize(self.detection, self.results, self.translations())
 
 
-def _failed(post: Post, reason: str) -> pipeline.PostResult:
+def _failed(post: Post, reason: str, internal: bool = False) -> pipeline.PostResult:
     return pipeline.PostResult(
-        post.source_key, post.target_key, post.target_language, "failed", "error", reason=reason
-    )
+        post.source_key, post.target_key, post.target_language, "failed", "error",
+        reason=reason, internal=internal,
+    )  # fmt: skip

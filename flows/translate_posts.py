@@ -58,6 +58,8 @@ from translator import pipeline
 from translator.errors import ConfigError, TranslatorError
 from translator.hugo.config import DEFAULT_SCHEDULE, SiteConfig, find_site_root, load_config
 from translator.review import status as review
+from translator.store.incidents import internal_error
+from translator.store.lost_memory import check_memory_kept
 from translator.store.memory import Memory
 
 __all__ = ("RunLedger", "main", "site_root", "translate_new_posts")
@@ -220,16 +222,20 @@ def translate_new_posts(
         outcome = Outcome("Skipped", str(held), str(root))
     except (OSError, sqlite3.Error, TranslatorError) as error:
         outcome = Outcome("Failed", one_line(error), str(root))
-    except Exception as error:  # a bug: its traceback once, and still a report
-        logger.exception("the run stopped on an unexpected error")
-        outcome = Outcome("Failed", f"unexpected error: {one_line(error)}", str(root))
+    except Exception as error:  # noqa: BLE001 — a bug: traceback to .translator/, one line here
+        bug = internal_error(error, state_dir=config.state_dir, where=FLOW_NAME, isolated=False)
+        logger.error("the run stopped on an unexpected error: %s", bug)
+        outcome = Outcome("Failed", one_line(bug), str(root))
     return _end(outcome)
 
 
 def _locked_run(config: SiteConfig, choice: str, size: int) -> Outcome:
     """Plan, translate and commit, report what waits for review; the lock is held."""
     root = str(config.root)
-    with Memory.open(config.state_dir / "memory.sqlite") as memory:
+    path = config.state_dir / "memory.sqlite"
+    check_memory_kept(config, path)  # a lost memory is named, never silently started afresh
+    with Memory.open(path) as memory:
+        check_memory_kept(config, path, memory)
         settings = tuple(sorted(config.engine.as_mapping().items()))
         context = pipeline.Context(
             config,
@@ -278,7 +284,9 @@ def _translate_and_commit(ledger: RunLedger, choice: str, size: int) -> None:
             elif back.error is not None and _retry(back.error, back.attempt, labels[back.chunk]):
                 flight.send(back.chunk, back.attempt + 1)
             else:
-                ledger.fail_chunk(back.chunk, one_line(back.error or RuntimeError("no result")))
+                ledger.fail_chunk(
+                    back.chunk, *_chunk_failure(ledger, back.error, labels[back.chunk])
+                )
 
 
 def _retry(error: Exception, attempt: int, label: str) -> bool:
@@ -292,9 +300,20 @@ def _retry(error: Exception, attempt: int, label: str) -> bool:
         return True
     if isinstance(error, OSError | sqlite3.Error | TranslatorError):
         logger.error("%s: %s", label, one_line(error))
-    else:  # not an expected failure: a bug, worth its traceback
-        logger.error("%s failed", label, exc_info=error)
     return False
+
+
+def _chunk_failure(ledger: RunLedger, error: Exception | None, label: str) -> tuple[str, bool]:
+    """Why a chunk failed for good, and whether it was a bug (its traceback goes to the
+    site's .translator/internal-errors.log, as `translator run` puts it)."""
+    if error is None:
+        return "no result", False
+    if isinstance(error, OSError | sqlite3.Error | TranslatorError):
+        return one_line(error), False
+    state_dir = ledger.context.config.state_dir
+    bug = internal_error(error, state_dir=state_dir, where=f"chunk {label}")
+    get_run_logger().error("%s: %s", label, bug)
+    return one_line(bug), True
 
 
 def _finer_tail(chunks: list[pipeline.Chunk]) -> list[pipeline.Chunk]:

@@ -253,12 +253,14 @@ def test_flow__a_file_where_the_copies_folder_should_be_is_not_retried(
 ) -> None:
     with_posts(site, 2)
     site.write("content/en", "a file, not a folder\n")
-    writes = counting(monkeypatch, pipeline, "write")
+    plans = counting(monkeypatch, translate_posts.RunLedger, "plan")
     state = run(site)
     assert state.is_failed()
-    assert len(writes) == 3  # once per copy, no retry
-    assert "3 failed, first: content/fr/p" in str(state.message)
-    assert "## Errors (3)" in artifact(state)
+    assert len(plans) == 1  # no retry
+    assert "1 failed, first: content/en: a file, where a folder is needed for the copies of 3 " in (
+        str(state.message)
+    )
+    assert "## Errors (1)" in artifact(state)
 
 
 def test_flow__a_locked_database_is_retried(
@@ -322,6 +324,47 @@ def test_flow__an_engine_failure_on_a_worker_fails_its_copies(
     assert "not translated: /models/fr_en: model file is damaged" in str(state.message)
     assert "## Errors (1)\n\n- `content/fr/post.md`: not translated:" in report
     assert not (site.root / COPY).exists()
+
+
+def test_flow__a_bug_on_a_worker_logs_its_traceback_under_the_site(
+    site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def buggy(chunk: pipeline.Chunk) -> list[str]:
+        raise ZeroDivisionError("deliberate bug in a chunk")
+
+    monkeypatch.setattr(pipeline, "translate_chunk", buggy)
+    with caplog.at_level(logging.INFO):
+        state = run(site)
+    assert state.is_failed()
+    assert "internal error (a bug in translator): ZeroDivisionError" in str(state.message)
+    assert "Traceback" not in caplog.text
+    log = (site.root / ".translator/internal-errors.log").read_text()
+    assert 'raise ZeroDivisionError("deliberate bug in a chunk")' in log
+
+
+def test_flow__a_bug_in_the_run_logs_its_traceback_under_the_site(
+    site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def buggy(*args: object) -> list[object]:
+        raise ZeroDivisionError("deliberate bug in the report")
+
+    monkeypatch.setattr(translate_posts.review, "copy_statuses", buggy)
+    with caplog.at_level(logging.INFO):
+        state = run(site)
+    assert state.is_failed()
+    assert "internal error (a bug in translator): ZeroDivisionError" in str(state.message)
+    assert "Traceback" not in caplog.text
+    log = (site.root / ".translator/internal-errors.log").read_text()
+    assert 'raise ZeroDivisionError("deliberate bug in the report")' in log
+
+
+def test_flow__a_lost_memory_beside_copies_fails_naming_it(site: Site) -> None:
+    assert run(site).is_completed()
+    (site.root / ".translator/memory.sqlite").unlink()
+    state = run(site)
+    assert state.is_failed()
+    assert "memory.sqlite: the translation memory is missing" in str(state.message)
+    assert not (site.root / ".translator/memory.sqlite").exists()
 
 
 # -- the site's lock -----------------------------------------------------------------

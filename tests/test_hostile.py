@@ -230,11 +230,12 @@ def test_run__target_content_dir_being_a_file_is_one_error_line(site: Site) -> N
     site.write("content/fr/two.md", OK)
     site.write("content/en", "in the way\n")
     result = run(site)
-    assert [line for line in result.stderr.splitlines() if line.startswith("Error:")] == [
+    line = (
         "Error: content/en: a file, where a folder is needed for the copies of 2 posts "
         "(content/fr/ok.md, content/fr/two.md); nothing was written for them — move or rename "
         "that file"
-    ]
+    )
+    assert [n for n in result.stderr.splitlines() if n.startswith("Error:")] == [line]
 
 
 def test_run__folder_named_like_a_post_is_skipped_with_its_reason(site: Site) -> None:
@@ -255,10 +256,11 @@ def test_run__folder_named_like_a_post_is_one_line_and_not_walked(site: Site) ->
     site.write("content/fr/x.md/inner.md", "Texte intérieur.\n")
     result = run(site)
     assert_clean(result, site)
-    assert [line for line in result.stderr.splitlines() if "x.md" in line] == [
+    line = (
         "skipped content/fr/x.md — a folder named like a post: skipped, the files in it are not "
         "translated — rename the folder without its .md ending to have its posts translated"
-    ]
+    )
+    assert [n for n in result.stderr.splitlines() if "x.md" in n] == [line]
     assert not (site.root / "content/en/x.md").exists()
 
 

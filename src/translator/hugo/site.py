@@ -365,9 +365,7 @@ def _check_folders(config: SiteConfig, target: Path) -> None:
         if folder.is_symlink() or not folder.exists():
             return  # a link is check_target's to refuse; below a missing folder nothing stands
         if not folder.is_dir():
-            raise BlockedPathError(
-                "is a file, where a folder is needed", path=_key(config, folder)
-            )
+            raise BlockedPathError("is a file, where a folder is needed", path=_key(config, folder))
 
 
 def make_post(

@@ -23,9 +23,7 @@ from translator.store.memory import Memory, restore_hint
 __all__ = ("check_memory_kept", "memory_absence", "stamped_copies")
 
 _SHOWN = 3
-_OTHERWISE = (
-    "rebuild it from the copies and their sources: `translator memory rebuild`"
-)
+_OTHERWISE = "rebuild it from the copies and their sources: `translator memory rebuild`"
 
 
 def memory_absence(path: Path) -> str | None:
