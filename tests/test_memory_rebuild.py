@@ -26,6 +26,19 @@ Un premier paragraphe du second billet.
 Un autre paragraphe, pour avoir deux segments.
 """
 THIRD = "---\ntitle: Troisième\n---\n\nUn paragraphe seul.\n"
+CTA = """\
+---
+title: Essayer
+---
+
+<div class="cta">
+<a class="btn" href="https://example.com/register/">
+Créer un compte <i class="fa fa-user-plus ms-2"></i>
+</a>
+<em>(14 jours d'essai gratuit, aucune carte demandée)</em>
+</div>
+"""
+"""Raw HTML whose pseudo copy, parsed alone, has one segment fewer than its source."""
 
 
 @pytest.fixture
@@ -154,6 +167,16 @@ def test_rebuild__source_changed_since_the_copy_shows_outdated(site: Site) -> No
     after = {r["source"]: r["state"] for r in status(site)}
     assert after == before
     assert after["content/fr/third.md"] == "outdated"
+
+
+def test_rebuild__raw_html_copy_is_paired_through_its_source(site: Site) -> None:
+    site.write("content/fr/cta.md", CTA)
+    assert run(site).code == 0
+    files = copies(site)
+    summary = lose_and_rebuild(site).json()
+    assert (summary["copies"], summary["unpaired"]) == (4, [])
+    assert site.run_json("--engine", "pseudo")["translated_posts"] == 0
+    assert copies(site) == files
 
 
 # -- what cannot be paired --------------------------------------------------------------

@@ -35,11 +35,11 @@ from typing import Any
 
 from translator.engines import make_engine
 from translator.errors import TranslatorError
-from translator.hugo.adoption import pair_slots
+from translator.hugo.adoption import block_shape, pair_slots, written_slots
 from translator.hugo.pairing import plan_site
 from translator.hugo.site import Post, scan_site
 from translator.markdown.document import read_values
-from translator.markdown.page import Page, slot_texts
+from translator.markdown.page import Page
 from translator.pipeline import (
     Context,
     Prepared,
@@ -213,11 +213,11 @@ def _read(context: Context, post: Post) -> _Found:
     source_text = read_post(post.source, limit=limit)
     page, copy = _page(context, source_text, post.source_key), _page(context, copy_text, post)
     adoption = pair_slots(context.md, page, copy)
-    texts = slot_texts(copy)
-    reason = adoption.reason or f"{len(page.fields)} front matter values in the source"
-    if not adoption.matched or len(texts) != len(page.fields) + len(page.segments):
+    # The copy's own segments may be cut otherwise (raw HTML around translated text):
+    # the same blocks are enough, `written_slots` finds its segments from the source's.
+    if not adoption.matched and block_shape(context.md, page) != block_shape(context.md, copy):
         raise TranslatorError(
-            f"its blocks do not line up with the source's ({reason}); {_LEFT_ALONE}",
+            f"its blocks do not line up with the source's ({adoption.reason}); {_LEFT_ALONE}",
             path=post.target_key,
         )
     digest = hashlib.sha256(data).hexdigest()
@@ -253,11 +253,15 @@ def _restore(context: Context, item: _Found, translations: Translations) -> Rebu
     """Record one copy: its slots as the machine's text or an editor's (see the module)."""
     post, stamp = item.post, item.stamp
     new = fresh_slots(context, _prepared(item), translations)
+    texts = written_slots(item.page, item.copy, [slot.machine for slot in new])
+    if texts is None:
+        raise TranslatorError(
+            f"its text between the translated segments is not the source's; {_LEFT_ALONE}",
+            path=post.target_key,
+        )
     changed = not sha256(item.source_text).startswith(str(stamp.get("source_hash")))
     how = "changed" if changed else str(stamp.get("status") or "machine")
-    slots = tuple(
-        _slot(slot, text, how) for slot, text in zip(new, slot_texts(item.copy), strict=True)
-    )
+    slots = tuple(_slot(slot, text, how) for slot, text in zip(new, texts, strict=True))
     language = post.target_language
     record = PostRecord(
         source_path=post.source_key,

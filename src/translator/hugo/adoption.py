@@ -8,11 +8,16 @@ copy translates the n-th segment of the source, and front matter values pair
 by key. Where the shapes differ, nothing is paired: a guess could put one
 paragraph's translation against another's source.
 
-Used by `translator adopt`; the memory can be rebuilt from copies with it too.
+Used by `translator adopt`. `translator memory rebuild` checks the block
+structure the same way, then takes the copy's slot texts with `written_slots`:
+a copy translator wrote is its source with each segment's text replaced, so
+its segments are found between the source's own text around them (parsing the
+copy alone can cut raw HTML with translated text in it otherwise).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -20,7 +25,7 @@ from markdown_it import MarkdownIt
 from translator.markdown import _markdown
 from translator.markdown.page import Page, slot_labels
 
-__all__ = ("Adoption", "SlotPair", "block_shape", "pair_slots")
+__all__ = ("Adoption", "SlotPair", "block_shape", "pair_slots", "written_slots")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +96,72 @@ def _blocks(shape: list[tuple[str, str]]) -> int:
 def _name(shape: tuple[str, str]) -> str:
     kind, tag = shape
     return f"{kind.removesuffix('_open').replace('_', ' ')} ({tag})" if tag else kind
+
+
+def written_slots(source: Page, copy: Page, machine: Sequence[str]) -> list[str] | None:
+    """The copy's text for each of `source`'s slots, for a copy composed from `source`.
+
+    Front matter values pair by key; the body must be the source's body with
+    each segment's text replaced (None otherwise). Where several splits fit,
+    the machine's text for a slot (`machine`, one per slot) is preferred.
+    """
+    fields = {f.key: f.value for f in copy.fields}
+    if any(f.key not in fields for f in source.fields):
+        return None
+    start = source.document.body_start
+    text = source.text[start:]
+    cuts = [0, *(n for s in source.segments for n in (s.start - start, s.end - start)), len(text)]
+    pieces = [text[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
+    body = _split(copy.text[copy.document.body_start :], pieces, machine[len(source.fields) :])
+    return None if body is None else [fields[f.key] for f in source.fields] + body
+
+
+def _split(body: str, pieces: Sequence[str], machine: Sequence[str]) -> list[str] | None:
+    """`body` as pieces[0] t0 pieces[1] t1 … pieces[-1]: the texts t, depth-first, no recursion."""
+    if not body.startswith(pieces[0]):
+        return None
+    if not machine:
+        return [] if body == pieces[0] else None
+    texts: list[str] = []
+    failed: set[tuple[int, int]] = set()
+    stack = [(0, len(pieces[0]), _ends(body, pieces, machine, 0, len(pieces[0])))]
+    while stack:
+        n, at, ends = stack[-1]
+        end = next(ends, None)
+        if end is None:
+            failed.add((n, at))
+            stack.pop()
+            if texts:
+                texts.pop()
+            continue
+        texts.append(body[at:end])
+        if n + 1 == len(machine):
+            return texts
+        after = end + len(pieces[n + 1])
+        if (n + 1, after) in failed:
+            texts.pop()
+            continue
+        stack.append((n + 1, after, _ends(body, pieces, machine, n + 1, after)))
+    return None
+
+
+def _ends(
+    body: str, pieces: Sequence[str], machine: Sequence[str], n: int, at: int
+) -> Iterator[int]:
+    """Where the text of segment `n`, starting at `at`, may end: the machine's length first."""
+    after = pieces[n + 1]
+    if n + 1 == len(machine):  # the last segment runs to the last piece
+        end = len(body) - len(after)
+        if end >= at and body.endswith(after):
+            yield end
+        return
+    guess = at + len(machine[n])
+    if body.startswith(machine[n] + after, at):
+        yield guess
+    if not after:
+        return  # nothing between two segments: only the machine's text can tell them apart
+    found = body.find(after, at)
+    while found >= 0:
+        if found != guess:
+            yield found
+        found = body.find(after, found + 1)
