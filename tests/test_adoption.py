@@ -8,7 +8,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from sites import HUMAN_EN, HUMAN_EN_OTHER_SHAPE, POST
 
-from translator.hugo.adoption import SlotPair, pair_slots
+from translator.hugo.adoption import SlotPair, pair_slots, written_slots
 from translator.markdown import _markdown
 from translator.markdown.page import Page, read_page
 from translator.store.memory import APPLICATION_ID, SCHEMA_VERSION, HumanCopy, Memory
@@ -37,6 +37,37 @@ def test_pair_slots__other_blocks_pair_nothing() -> None:
     adoption = pair_slots(MD, page(POST), page(HUMAN_EN_OTHER_SHAPE))
     assert (adoption.matched, adoption.pairs) == (False, ())
     assert adoption.reason == "4 blocks in the source, 1 in the copy"
+
+
+SOURCE_LIST = "---\ntitle: Liste\n---\n\n- un\n- deux\n"
+
+
+def test_written_slots__copy_composed_from_the_source() -> None:
+    copy = "---\ntitle: List\ndraft: true\n---\n\n- one\n- two\n"
+    texts = written_slots(page(SOURCE_LIST), page(copy), ["List", "one", "two"])
+    assert texts == ["List", "one", "two"]
+
+
+def test_written_slots__edited_text_is_found_between_the_sources_text() -> None:
+    copy = "---\ntitle: List\n---\n\n- one, by hand\n- two\n"
+    texts = written_slots(page(SOURCE_LIST), page(copy), ["List", "one", "two"])
+    assert texts == ["List", "one, by hand", "two"]
+
+
+def test_written_slots__the_machine_text_wins_an_ambiguous_split() -> None:
+    copy = "---\ntitle: List\n---\n\n- a\n- b\n- c\n"
+    texts = written_slots(page(SOURCE_LIST), page(copy), ["List", "a\n- b", "c"])
+    assert texts == ["List", "a\n- b", "c"]
+
+
+def test_written_slots__other_text_outside_segments_is_none() -> None:
+    copy = "---\ntitle: List\n---\n\n1. one\n2. two\n"
+    assert written_slots(page(SOURCE_LIST), page(copy), ["List", "one", "two"]) is None
+
+
+def test_written_slots__missing_front_matter_value_is_none() -> None:
+    copy = "---\ndraft: true\n---\n\n- one\n- two\n"
+    assert written_slots(page(SOURCE_LIST), page(copy), ["List", "one", "two"]) is None
 
 
 def test_pair_slots__heading_level_differs() -> None:

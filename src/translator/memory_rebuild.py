@@ -2,10 +2,12 @@
 
 Each copy translator wrote carries a `translation:` block in its front matter
 (source, source hash, engine, model, status). Such a copy is read beside its
-source; where both have the same block structure (`adoption.pair_slots`, as
-`translator adopt` pairs human copies), the n-th slot of the copy is the
-translation of the n-th slot of the source. The source is translated again
-with the engine the block names, and each slot is restored:
+source; where both have the same block structure (checked as `translator
+adopt` checks human copies, `adoption.pair_slots`), the copy's segments are
+found between the source's own text around them (`adoption.written_slots`),
+and the n-th slot of the copy is the translation of the n-th slot of the
+source. The source is translated again with the engine the block names, and
+each slot is restored:
 
 - the copy holds the engine's text -> machine text, with that engine and model;
 - it holds other words -> an editor's (`edited`; `reviewed` in an approved copy;
@@ -217,7 +219,8 @@ def _read(context: Context, post: Post) -> _Found:
     # the same blocks are enough, `written_slots` finds its segments from the source's.
     if not adoption.matched and block_shape(context.md, page) != block_shape(context.md, copy):
         raise TranslatorError(
-            f"its blocks do not line up with the source's ({adoption.reason}); {_LEFT_ALONE}",
+            f"its blocks do not line up with the source's ({adoption.reason})"
+            f"{_since(stamp, source_text)}; {_LEFT_ALONE}",
             path=post.target_key,
         )
     digest = hashlib.sha256(data).hexdigest()
@@ -256,17 +259,39 @@ def _restore(context: Context, item: _Found, translations: Translations) -> Rebu
     texts = written_slots(item.page, item.copy, [slot.machine for slot in new])
     if texts is None:
         raise TranslatorError(
-            f"its text between the translated segments is not the source's; {_LEFT_ALONE}",
+            "its text between the translated segments is not the source's"
+            f"{_since(stamp, item.source_text)}; {_LEFT_ALONE}",
             path=post.target_key,
         )
-    changed = not sha256(item.source_text).startswith(str(stamp.get("source_hash")))
+    changed = bool(_since(stamp, item.source_text))
     how = "changed" if changed else str(stamp.get("status") or "machine")
     slots = tuple(_slot(slot, text, how) for slot, text in zip(new, texts, strict=True))
-    language = post.target_language
-    record = PostRecord(
+    record = _record(item, slots, translations, changed)
+    context.memory.save_post(record)
+    human = sum(1 for s in slots if s.state != "machine")
+    return RebuiltCopy(
+        post.source_key, post.target_key, post.target_language, record.status, len(slots), human,
+        changed,
+    )  # fmt: skip
+
+
+def _since(stamp: Mapping[str, Any], source_text: str) -> str:
+    """' (the source changed since …)' when the block's source hash is not the source's."""
+    if sha256(source_text).startswith(str(stamp.get("source_hash"))):
+        return ""
+    return " (the source changed since the copy was written)"
+
+
+def _record(
+    item: _Found, slots: tuple[SlotRecord, ...], translations: Translations, changed: bool
+) -> PostRecord:
+    """The copy's record: written as it is now, against the source its block names."""
+    post, stamp, language = item.post, item.stamp, item.post.target_language
+    return PostRecord(
         source_path=post.source_key,
         target=language,
         target_path=post.target_key,
+        # A changed source keeps the block's (short) hash: the copy shows outdated, runs merge it.
         source_hash=str(stamp.get("source_hash")) if changed else sha256(item.source_text),
         written_hash=item.copy_hash,
         written_text=item.copy_text,
@@ -279,11 +304,6 @@ def _restore(context: Context, item: _Found, translations: Translations) -> Rebu
         approval="forced (when and why are not in the copy: the memory was rebuilt)"
         if stamp.get("approval") == "forced"
         else "",
-    )
-    context.memory.save_post(record)
-    human = sum(1 for s in slots if s.state != "machine")
-    return RebuiltCopy(
-        post.source_key, post.target_key, language, record.status, len(slots), human, changed
     )
 
 
