@@ -218,6 +218,19 @@ def test_rebuild__force_keeps_the_healthy_memory_as_a_backup(site: Site) -> None
         assert db.execute("SELECT count(*) FROM posts").fetchone() == (3,)
 
 
+def test_rebuild__foreign_sqlite_file_is_refused_without_force(site: Site) -> None:
+    (site.root / MEMORY).unlink()
+    with sqlite3.connect(site.root / MEMORY) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    db.close()
+    result = rebuild(site)
+    assert result.code == 3
+    assert "this SQLite file was not created by translator; it was not replaced" in result.stderr
+    with sqlite3.connect(site.root / MEMORY) as db:
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+    db.close()
+
+
 def test_rebuild__damaged_memory_is_set_aside_and_rebuilt(site: Site) -> None:
     files = copies(site)
     site.write(MEMORY, "not a database at all " * 100)
