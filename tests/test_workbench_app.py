@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 from sites import Site
-from workbench_sites import EDITOR, FIRST, conflict_site, copy_of, translated_site
+from workbench_sites import (
+    EDITOR,
+    FIRST,
+    REVIEWED,
+    conflict_site,
+    copy_of,
+    outdated_site,
+    translated_site,
+)
+
+from translator.engines.pseudo import pseudo_localize
 
 from translator.errors import TranslatorError
 from translator.hugo.config import load_config
@@ -57,6 +67,16 @@ def translated(tmp_path_factory: pytest.TempPathFactory) -> Site:
 @pytest.fixture(scope="module")
 def in_conflict(tmp_path_factory: pytest.TempPathFactory) -> Site:
     return conflict_site(tmp_path_factory.mktemp("conflict") / "site")
+
+
+@pytest.fixture(scope="module")
+def was_published(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return outdated_site(tmp_path_factory.mktemp("outdated") / "site")
+
+
+@pytest.fixture
+def outdated(was_published: Site, tmp_path: Path) -> Bench:
+    return Bench(copy_of(was_published, tmp_path / "site"))
 
 
 @pytest.fixture
@@ -346,6 +366,73 @@ def test_a_whole_site_from_machine_to_reviewed_through_the_app(
     assert approved == 4
     assert '<option value="reviewed">reviewed (4)</option>' in bench.client.get("/").text
     assert {c["state"] for c in site.translator("status", "--json").json()} == {"reviewed"}
+
+
+# -- outdated copies: the French changed after approval ---------------------------------------
+SUGGESTION = pseudo_localize("Autre chose.")
+"""The machine's translation of the new French, waiting as a suggestion."""
+OUTDATED_SLOT = 4
+
+
+def _approve_and_run(bench: Bench) -> dict[str, str]:
+    """Approve through the app (past the guard: pseudo text), then `translator run`."""
+    response = bench.post(f"/approve/{COPY}", force="1")
+    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    approved = bench.site.read(COPY)
+    assert bench.site.translator("run", "--engine", "pseudo").code == 0
+    assert bench.site.read(COPY) == approved  # the run keeps the editor's result byte for byte
+    (row,) = [r for r in bench.site.translator("status", "--json").json() if r["target"] == COPY]
+    return {"state": row["state"], "text": approved}
+
+
+def test_outdated__the_index_filters_them(outdated: Bench) -> None:
+    page = outdated.client.get("/?status=outdated").text
+    assert f'href="/copy/{COPY}"' in page and '<option value="outdated" selected>' in page
+
+
+def test_outdated__the_copy_shows_the_french_diff_and_the_suggestion(outdated: Bench) -> None:
+    page = outdated.client.get(f"/copy/{COPY}").text
+    assert 'id="outdated-note"' in page
+    assert "<del>Troisième</del><ins>Autre</ins>" in page
+    assert "Machine suggestion for the new French" in page and SUGGESTION in page
+    assert "reviewed text for the older French, live on the site" in page
+
+
+def test_outdated__each_way_out_is_offered(outdated: Bench) -> None:
+    page = outdated.client.get(f"/copy/{COPY}").text
+    slot = page[page.index(f'id="slot-{OUTDATED_SLOT}"') :]
+    assert 'value="accept"' in slot and 'value="keep"' in slot and 'value="review"' in slot
+
+
+def test_outdated__accept_the_suggestion_then_approve(outdated: Bench) -> None:
+    response = outdated.post(f"/slot/{OUTDATED_SLOT}/{COPY}", action="accept")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert SUGGESTION in outdated.site.read(COPY) and REVIEWED not in outdated.site.read(COPY)
+    after = _approve_and_run(outdated)
+    assert after["state"] == "reviewed" and SUGGESTION in after["text"]
+
+
+def test_outdated__keep_the_reviewed_text_then_approve(outdated: Bench) -> None:
+    before = outdated.site.read(COPY)
+    response = outdated.post(f"/slot/{OUTDATED_SLOT}/{COPY}", action="keep")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert outdated.site.read(COPY) == before.replace("status: outdated", "status: machine")
+    assert "Kept the reviewed text for line 13." in outdated.client.get(f"/copy/{COPY}").text
+    after = _approve_and_run(outdated)
+    assert after["state"] == "reviewed" and REVIEWED in after["text"]
+
+
+def test_outdated__edit_then_approve(outdated: Bench) -> None:
+    response = outdated.post(f"/slot/{OUTDATED_SLOT}/{COPY}", text="Something else.", action="save")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    after = _approve_and_run(outdated)
+    assert after["state"] == "reviewed" and "\nSomething else.\n" in after["text"]
+
+
+def test_outdated__approve_refuses_while_a_slot_is_outdated(outdated: Bench) -> None:
+    response = outdated.post(f"/approve/{COPY}")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "outdated" in response.text  # type: ignore[attr-defined]
 
 
 # -- the static export -----------------------------------------------------------------------

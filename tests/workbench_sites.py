@@ -37,3 +37,26 @@ def copy_of(template: Site, root: Path) -> Site:
     """A fresh copy of a site built once (building one runs the real command: seconds)."""
     shutil.copytree(template.root, root, symlinks=True)
     return Site(root)
+
+
+REVIEWED = "Third paragraph."
+"""The reviewed English of the third paragraph in `outdated_site`."""
+THIRD_NEW = "Autre chose."
+"""The French of the third paragraph after the copy was approved and published."""
+
+
+def outdated_site(root: Path) -> Site:
+    """A copy reviewed and published, then its French changed: the slot is `outdated`.
+
+    As issue 11 left it: the page keeps the reviewed text, the machine's
+    translation of the new French waits as a suggestion.
+    """
+    site = translated_site(root)
+    copy = site.read("content/en/post.md")
+    machine = copy.rstrip("\n").rsplit("\n", 1)[-1]
+    site.write("content/en/post.md", copy.replace(machine, REVIEWED))
+    assert site.translator("approve", "--force", "content/en/post.md").code == 0
+    site.write("content/fr/post.md", POST.replace(THIRD_FR, THIRD_NEW))
+    assert site.translator("run", "--engine", "pseudo").code == 0
+    assert "status: outdated" in site.read("content/en/post.md")
+    return site

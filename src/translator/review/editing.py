@@ -128,7 +128,9 @@ def mark_reviewed(
     slots[position] = replace(
         slots[position], state="reviewed", suggestion=None, approved_source=slot.source
     )
-    return _save(context, copy, texts, tuple(slots), f"reviewed {slot.label}")
+    kept = text is None and slot.state == "outdated"
+    what = f"kept the reviewed text for {slot.label}" if kept else f"reviewed {slot.label}"
+    return _save(context, copy, texts, tuple(slots), what)
 
 
 def apply_slots(

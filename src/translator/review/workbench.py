@@ -228,6 +228,8 @@ class _Pages:
                 return editing.mark_reviewed(
                     context, key, position, text=text, expected_hash=expected
                 )
+            if action == "keep":  # an outdated slot: the reviewed text stands for the new French
+                return editing.mark_reviewed(context, key, position, expected_hash=expected)
             return editing.edit_slot(context, key, position, text, expected_hash=expected)
 
         kept = (position, text) if action in ("save", "review") else None

@@ -63,6 +63,7 @@
       e: () => focusText(),
       Enter: () => focusText(),
       a: () => press("button.accept"),
+      K: () => press("button.keep"),
       r: () => press("button.review"),
       A: () => { const b = document.getElementById("approve"); if (b) b.click(); },
       m: () => setRaw(!document.body.classList.contains("raw")),
