@@ -239,6 +239,40 @@ def test_index__pages(translated: Site, tmp_path: Path) -> None:
     assert len(re.findall(r'class="copy-link"', second)) == 11
 
 
+def _listed(page: str) -> list[str]:
+    return re.findall(r'class="copy-link" href="/copy/([^"]+)"', page)
+
+
+def test_index__sorted_by_the_posts_date_not_the_files_time(
+    translated: Site, tmp_path: Path
+) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    # Written newest post first: the files' times say the opposite of the posts' dates.
+    site.write("content/fr/new.md", "---\ntitle: Neuf\ndate: 2025-06-01\n---\n\nNeuf.\n")
+    site.write("content/fr/old.md", "---\ntitle: Vieux\ndate: 2019-03-02\n---\n\nVieux.\n")
+    site.run_json()
+    order = _listed(Bench(site).client.get("/?sort=date").text)
+    assert order == ["content/en/new.md", COPY, "content/en/old.md"]  # post.md: 2024-01-10
+
+
+def test_index__a_post_without_date_sorts_by_lastmod(translated: Site, tmp_path: Path) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    site.write("content/fr/mod.md", "---\ntitle: Revu\nlastmod: 2023-01-01\n---\n\nRevu.\n")
+    site.run_json()
+    page = Bench(site).client.get("/?sort=date").text
+    assert _listed(page) == [COPY, "content/en/mod.md"]
+    assert '<time datetime="2023-01-01">2023-01-01</time>' in page
+
+
+def test_index__the_statuses_are_translator_status(conflict: Bench) -> None:
+    conflict.site.write("content/fr/zz.md", "---\ntitle: Un autre\n---\n\nUn autre billet.\n")
+    rows = conflict.site.translator("status", "--json").json()
+    page = conflict.client.get("/").text
+    for state in {r["state"] for r in rows}:
+        count = sum(r["state"] == state for r in rows)
+        assert f'<option value="{state}">{state} ({count})</option>' in page
+
+
 # -- the copy view ---------------------------------------------------------------------------
 def test_copy__side_by_side_with_line_numbers_in_both_files(bench: Bench) -> None:
     page = bench.client.get(f"/copy/{COPY}").text

@@ -24,6 +24,7 @@ from translator.errors import NestingError
 __all__ = (
     "JSON_DECODER",
     "MAX_NESTING",
+    "FastYamlLoader",
     "LongNumber",
     "YamlLoader",
     "check_inline_nesting",
@@ -106,6 +107,18 @@ def _yaml_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | LongNumbe
 
 
 YamlLoader.add_constructor("tag:yaml.org,2002:int", _yaml_int)
+
+try:  # libyaml, when PyYAML was built with it: the same values, parsed ten times faster
+    from yaml import CSafeLoader as _FastBase
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _FastBase  # type: ignore[assignment]
+
+
+class FastYamlLoader(_FastBase):
+    """`YamlLoader`'s values through libyaml's parser (the constructors are the same)."""
+
+
+FastYamlLoader.add_constructor("tag:yaml.org,2002:int", _yaml_int)
 
 
 def check_nesting(content: str, *, line: int, one_value: bool = False) -> None:

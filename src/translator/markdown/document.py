@@ -26,6 +26,7 @@ from translator.errors import FrontMatterError, NestingError
 from translator.markdown import _fields, _scalars
 from translator.markdown._hardened import (
     JSON_DECODER,
+    FastYamlLoader,
     YamlLoader,
     check_nesting,
     load_json,
@@ -140,8 +141,28 @@ def body(document: Document) -> str:
 
 
 def read_values(text: str) -> Mapping[str, Any]:
-    """The parsed front matter of a text ({} when it has none)."""
-    return parse_document(text, translatable_keys=()).data
+    """The parsed front matter of a text ({} when it has none).
+
+    Values only, no positions: `translator status` and the workbench's index
+    read every copy with it. YAML goes through libyaml; whatever libyaml
+    refuses is parsed again by `parse_document`, which accepts it or says why.
+    """
+    start = 1 if text.startswith("\ufeff") else 0
+    bounds = _bounds(text, start)
+    if bounds is None or bounds[0] != "yaml":
+        return parse_document(text, translatable_keys=()).data
+    _, content_start, content_end, _ = bounds
+    content = text[content_start:content_end]
+    check_nesting(content, line=text.count("\n", 0, content_start) + 1)
+    try:
+        data = yaml.load(content, Loader=FastYamlLoader)  # safe: libyaml's SafeLoader
+    except (yaml.YAMLError, RecursionError):
+        data = False  # not a mapping: parsed again below, for the error and its line
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        return parse_document(text, translatable_keys=()).data
+    return data
 
 
 def _bounds(text: str, start: int) -> tuple[FrontMatterFormat, int, int, int] | None:

@@ -8,7 +8,7 @@ Pure reading; the actions are in `editing`.
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import math
 import os
 import posixpath
@@ -20,14 +20,13 @@ from typing import Literal
 
 from translator.errors import StructureChangedError, TranslatorError, UnsafePathError
 from translator.hugo.config import SiteConfig
-from translator.hugo.pairing import plan_site
-from translator.hugo.site import Post, scan_site
 from translator.markdown.document import read_values
 from translator.markdown.page import slot_labels, slot_texts
 from translator.pipeline import Context, current_slots, read_site_page, sha256
 from translator.review.static_page import word_diff
+from translator.review.status import CopyStatus, copy_statuses
 from translator.store.files import read_post
-from translator.store.memory import PostRecord, PostSummary
+from translator.store.memory import PostRecord
 
 __all__ = (
     "FILTERS",
@@ -77,8 +76,10 @@ class CopyRow:
     """Slots not yet reviewed."""
     slots: int
     """All slots."""
-    changed: float
-    """When the copy (or the source, for a missing copy) last changed on disk."""
+    date: str
+    """The post's date (`CopyStatus.date`: front matter `date`, `lastmod`, or the file's mtime)."""
+    when: float
+    """That date in seconds since the epoch, to sort by."""
     detail: str = ""
     """Why, for errors."""
     title: str = ""
@@ -100,7 +101,7 @@ class Query:
     text: str = ""
     """Words found in the source or the copy (case-insensitive)."""
     sort: Literal["date", "open"] = "date"
-    """Newest change first, or most open items first."""
+    """Newest post first (its front matter date), or most open items first."""
     page: int = 1
     """1-based page."""
 
@@ -124,23 +125,13 @@ class Listing:
 def copy_rows(context: Context) -> list[CopyRow]:
     """Every copy of the site (and every missing or orphan one), as the files are now.
 
-    The same statuses as `translator status`, computed from one summary query
-    and one read of each file, so that a site of thousands of copies lists
-    in well under a second.
+    The statuses are `translator status`'s (`copy_statuses`, the one place that
+    decides them), from one summary query and one read of each file, so that
+    a site of 1,000 copies lists in well under a second.
     """
-    config = context.config
-    scan = _Scan.of(config)
-    summaries = {(s.source_path, s.target): s for s in context.memory.post_summaries()}
-    # The site as Hugo sees it: every source, paired with its page in each language.
-    plan = plan_site(scan_site(config))
-    rows = [_post_row(scan, p, plan.digests[p.source_key], summaries) for p in plan.posts]
-    problems = [*plan.errors, *((path, str(why)) for path, why in plan.failures)]
-    rows += [_bare_row(scan, path, "", "", "error", reason) for path, reason in problems]
-    listed = {(r.source, r.language) for r in rows}
-    for key, summary in summaries.items():
-        if key not in listed and not (config.root / summary.source_path).exists():
-            rows.append(_row(scan, summary, "orphan", edited=False))
-    return rows
+    scan = _Scan.of(context.config)
+    statuses = copy_statuses(context.config, context.memory)
+    return [_row(scan, s) for s in statuses if s.state in STATUSES]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,70 +168,37 @@ class _Scan:
         return posixpath.dirname(key[len(self.prefix) :]) or "."
 
 
-def _post_row(
-    scan: _Scan, post: Post, source_hash: str, summaries: Mapping[tuple[str, str], PostSummary]
-) -> CopyRow:
-    summary = summaries.get((post.source_key, post.target_language))
-    if summary is not None:
-        return _recorded_row(scan, summary, source_hash)
-    # A page Hugo pairs with the source that translator did not write is a human copy.
-    state = "human" if post.counterpart else "missing"
-    return _bare_row(scan, post.source_key, post.target_language, post.target_key, state)
+def _row(scan: _Scan, status: CopyStatus) -> CopyRow:
+    return CopyRow(
+        source=status.source,
+        language=status.language,
+        target=status.target,
+        status=status.state,
+        edited=status.edited,
+        folder=scan.folder(status.source),
+        flags=tuple(sorted(dict.fromkeys(split_flag(n)[0] for n in status.notes))),
+        open_items=status.open_slots,
+        slots=status.slots,
+        date=status.date,
+        when=_timestamp(status.date),
+        # Why, for what has no open items to count: an error, a human copy, an orphan.
+        detail="" if status.state in _COUNTED else status.detail,
+        title=status.title,
+    )
 
 
-def _recorded_row(scan: _Scan, summary: PostSummary, source_hash: str) -> CopyRow:
+_COUNTED = frozenset({"machine", "conflict", "outdated", "reviewed", "missing"})
+
+
+def _timestamp(date: str) -> float:
+    """Seconds since the epoch of an ISO 8601 date (UTC when it names no zone; 0 if none)."""
     try:
-        with open(os.path.join(scan.root, summary.target_path), "rb") as stream:
-            data = stream.read()
-    except OSError:
-        return _row(scan, summary, "missing", edited=False)
-    edited = hashlib.sha256(data).hexdigest() != summary.written_hash
-    state = "outdated" if source_hash != summary.source_hash else summary.status
-    return _row(scan, summary, state, edited=edited)
-
-
-def _row(scan: _Scan, summary: PostSummary, state: str, *, edited: bool) -> CopyRow:
-    return CopyRow(
-        source=summary.source_path,
-        language=summary.target,
-        target=summary.target_path,
-        status=state,
-        edited=edited,
-        folder=scan.folder(summary.source_path),
-        flags=tuple(sorted(dict.fromkeys(split_flag(n)[0] for n in summary.open_notes))),
-        open_items=summary.open_slots,
-        slots=summary.slots,
-        changed=_mtime(scan.root, summary.target_path, summary.source_path),
-        # The memory's title is the file's as long as nobody changed the file.
-        title=summary.title or "" if not edited else "",
-    )
-
-
-def _bare_row(
-    scan: _Scan, source: str, language: str, target: str, state: str, detail: str = ""
-) -> CopyRow:
-    return CopyRow(
-        source=source,
-        language=language,
-        target=target,
-        status=state,
-        edited=False,
-        folder=scan.folder(source),
-        flags=(),
-        open_items=0,
-        slots=0,
-        changed=_mtime(scan.root, target, source),
-        detail=detail,
-    )
-
-
-def _mtime(root: str, *keys: str) -> float:
-    for key in keys:
-        try:
-            return os.stat(os.path.join(root, key)).st_mtime if key else 0.0
-        except OSError:
-            continue
-    return 0.0
+        moment = dt.datetime.fromisoformat(date)
+    except ValueError:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
 
 
 def select(
@@ -260,7 +218,7 @@ def select(
     if query.sort == "open":
         matching.sort(key=lambda r: (-r.open_items, r.target or r.source))
     else:
-        matching.sort(key=lambda r: (-r.changed, r.target or r.source))
+        matching.sort(key=lambda r: (-r.when, r.target or r.source))
     pages = max(1, math.ceil(len(matching) / per_page))
     page = min(max(1, query.page), pages)
     shown = matching[(page - 1) * per_page : page * per_page]

@@ -16,10 +16,12 @@ pairs with), `not a target` (a page of a language Hugo builds that is not a targ
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from translator.errors import ApprovalRefusedError, HumanCopyError, TranslatorError
 from translator.hugo.config import SiteConfig
@@ -36,9 +38,9 @@ from translator.pipeline import (
 )
 from translator.store.approval import field_lines, refusals, slot_lines
 from translator.store.files import read_post, read_post_bytes
-from translator.store.memory import Memory, PostRecord, SlotRecord
+from translator.store.memory import Memory, PostRecord, PostSummary, SlotRecord
 from translator.store.merge import post_status
-from translator.store.provenance import engine_mix
+from translator.store.provenance import engine_counts
 
 __all__ = ("Approval", "CopyStatus", "approve", "copy_statuses", "slots_at")
 
@@ -68,6 +70,17 @@ class CopyStatus:
     retired: tuple[dict[str, str], ...] = ()
     """Editors' and reviewed texts whose source paragraph was deleted: `id` (for `translator
     retired restore`), `label`, `source`, `text`."""
+    date: str = ""
+    """The page's front matter `date`, else `lastmod`, else its file's modification time
+    (ISO 8601): the copy's page, or the source's when there is no copy ('' for neither)."""
+    title: str = ""
+    """The page's `title` as its file has it now ('' when none)."""
+    slots: int = 0
+    """Slots of a copy translator wrote."""
+    open_slots: int = 0
+    """Those not reviewed yet."""
+    notes: tuple[str, ...] = ()
+    """QA flags (`kind: message`) on the slots not reviewed yet."""
 
     @property
     def blocking(self) -> bool:
@@ -77,7 +90,8 @@ class CopyStatus:
 
 def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
     """Every page of every target language: each source's copy, human copies, unpaired pages."""
-    records = {(r.source_path, r.target): r for r in memory.posts()}
+    # Summaries, not whole records: the workbench's index lists 1,000 copies with this.
+    records = {(r.source_path, r.target): r for r in memory.post_summaries()}
     adopted = memory.human_copies()
     site = scan_site(config)
     plan = plan_site(site)
@@ -113,7 +127,7 @@ def _skipped(page: SitePage) -> str:
 
 def _status(
     config: SiteConfig,
-    records: dict[tuple[str, str], PostRecord],
+    records: dict[tuple[str, str], PostSummary],
     adopted: dict[tuple[str, str], int | None],
     source_hash: str,
     post: Post,
@@ -125,30 +139,71 @@ def _status(
     except (OSError, TranslatorError) as error:
         return CopyStatus(*key, "error", detail=str(error))
     if copy is None:
-        return CopyStatus(*key, "missing")
+        return CopyStatus(*key, "missing", date=_date(_source_values(config, post), post.source))
+    values = _values(copy)
+    date, title = _date(values, post.target), _title(values)
     if record is None:
         segments = adopted.get((post.source_key, post.target_language), -1)
         detail = {-1: "not adopted", None: "adopted, structure differs: no segments"}.get(
             segments, f"adopted: {segments} segments in the memory"
         )
-        return CopyStatus(*key, "human", detail=detail)
+        return CopyStatus(*key, "human", detail=detail, date=date, title=title)
     edited = hashlib.sha256(copy).hexdigest() != record.written_hash
     state = "outdated" if source_hash != record.source_hash else record.status
-    waiting = sum(1 for s in record.slots if s.state != "reviewed")
-    flagged = sum(len(s.notes) for s in record.slots if s.state != "reviewed")
-    detail = f"{waiting} of {len(record.slots)} to review"
-    detail += f", {flagged} QA flags" if flagged else ""
+    detail = f"{record.open_slots} of {record.slots} to review"
+    detail += f", {len(record.open_notes)} QA flags" if record.open_notes else ""
     detail += ", approval forced" if record.approval.startswith("forced") else ""
-    live = _published(copy)
-    mix = engine_mix(record.slots)
-    return CopyStatus(*key, state, edited, detail, mix, live, record.approval)
+    mix = engine_counts(record.machine_engines, record.slots)
+    return CopyStatus(
+        *key, state, edited, detail, mix, values.get("draft") is False, record.approval,
+        date=date, title=title, slots=record.slots, open_slots=record.open_slots,
+        notes=record.open_notes,
+    )  # fmt: skip
 
 
-def _published(copy: bytes) -> bool:
+def _values(data: bytes) -> Mapping[str, Any]:
+    """A page's front matter values; {} when it has none or they cannot be read."""
     try:
-        return read_values(copy.decode("utf-8")).get("draft") is False
+        return read_values(data.decode("utf-8"))
     except (UnicodeDecodeError, TranslatorError):
-        return False
+        return {}
+
+
+def _source_values(config: SiteConfig, post: Post) -> Mapping[str, Any]:
+    try:
+        return _values(read_post_bytes(post.source, limit=config.max_post_bytes))
+    except (OSError, TranslatorError):
+        return {}
+
+
+def _date(values: Mapping[str, Any], path: Path) -> str:
+    """Front matter `date`, else `lastmod` (as Hugo dates a page), else the file's mtime."""
+    for name in ("date", "lastmod"):
+        found = _iso(values.get(name))
+        if found:
+            return found
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return ""
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).isoformat(timespec="seconds")
+
+
+def _iso(value: object) -> str:
+    """A YAML/TOML date or datetime, or a string in ISO 8601, as ISO 8601 ('' otherwise)."""
+    if isinstance(value, dt.date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return ""
+    return ""
+
+
+def _title(values: Mapping[str, Any]) -> str:
+    title = values.get("title")
+    return title if isinstance(title, str) else ""
 
 
 def _copy_bytes(config: SiteConfig, target: Path) -> bytes | None:

@@ -9,7 +9,6 @@ Every page is read from the files at request time. The guard in
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 import socket
 import sys
@@ -142,11 +141,10 @@ def _with_params(params: dict[str, str], **changes: object) -> str:
     return "/?" + urlencode({k: v for k, v in merged.items() if v})
 
 
-def _when(stamp: float) -> str:
-    """A file's modification time as `2026-11-29 01:30` (local time)."""
-    if not stamp:
-        return ""
-    return dt.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
+def _when(date: str) -> str:
+    """An ISO 8601 date as the index shows it: `2026-11-29`, or `2026-11-29 01:30`."""
+    day, _, time = date.partition("T")
+    return f"{day} {time[:5]}" if time[:5] not in ("", "00:00") else day
 
 
 class _Pages:

@@ -303,6 +303,10 @@ class PostSummary:
     """QA flags of the slots not reviewed."""
     title: str | None
     """The `title` slot as written, if the copy has one."""
+    approval: str = ""
+    """How the copy was last approved (`forced on …` when the guard was overridden)."""
+    machine_engines: tuple[str, ...] = ()
+    """The engine of each slot that holds the machine's text (what `engine_mix` counts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -591,7 +595,9 @@ class Memory:
             "SELECT p.source_path, p.target_lang, p.target_path, p.source_hash, p.written_hash,"
             " p.status, count(s.position), coalesce(sum(s.state != 'reviewed'), 0),"
             " group_concat(CASE WHEN s.state != 'reviewed' AND s.notes != '[]' THEN s.notes END,"
-            " char(31)), max(CASE WHEN s.label = 'title' THEN s.written_text END)"
+            " char(31)), max(CASE WHEN s.label = 'title' THEN s.written_text END), p.approval,"
+            " group_concat(CASE WHEN s.state != 'edited' AND s.written_text = s.machine_text"
+            " THEN s.engine END, char(31))"
             " FROM posts p LEFT JOIN slots s"
             " ON s.source_path = p.source_path AND s.target_lang = p.target_lang"
             " GROUP BY p.source_path, p.target_lang ORDER BY p.source_path, p.target_lang"
@@ -811,9 +817,10 @@ def _summary(row: Sequence[Any]) -> PostSummary:
     source, target, target_path, source_hash, written_hash, status, count, open_count = row[:8]
     chunks = (row[8] or "").split("\x1f")
     notes = tuple(note for chunk in chunks if chunk for note in json.loads(chunk))
+    engines = () if row[11] is None else tuple(row[11].split("\x1f"))
     return PostSummary(
         source, target, target_path, source_hash, written_hash, status, count, open_count, notes,
-        row[9],
+        row[9], row[10], engines,
     )  # fmt: skip
 
 

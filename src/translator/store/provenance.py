@@ -23,6 +23,7 @@ from translator.store.memory import UNREAL_ENGINES, SlotRecord
 __all__ = (
     "Provenance",
     "Retranslate",
+    "engine_counts",
     "engine_mix",
     "glossary_version",
     "is_stale",
@@ -84,7 +85,11 @@ def is_stale(slot: SlotRecord, now: Provenance, glossary: str) -> bool:
 
 def engine_mix(slots: Sequence[SlotRecord]) -> str:
     """`machine (pseudo 3/12)`-style detail: machine slots per engine, unreal ones named."""
-    machine = [s for s in slots if s.state != "edited" and s.written == s.machine]
-    counts = Counter(s.engine or "?" for s in machine)
-    parts = [f"{engine} {count}/{len(slots)}" for engine, count in sorted(counts.items())]
-    return ", ".join(parts)
+    machine = [s.engine for s in slots if s.state != "edited" and s.written == s.machine]
+    return engine_counts(machine, len(slots))
+
+
+def engine_counts(engines: Sequence[str], total: int) -> str:
+    """`pseudo 3/12` from the engine of each slot holding machine text, out of `total` slots."""
+    counts = Counter(engine or "?" for engine in engines)
+    return ", ".join(f"{engine} {count}/{total}" for engine, count in sorted(counts.items()))
