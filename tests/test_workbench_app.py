@@ -359,6 +359,40 @@ def test_undo__the_last_action(bench: Bench) -> None:
     assert bench.site.read(COPY) == before
 
 
+def test_undo__works_after_a_restart(bench: Bench) -> None:
+    before = bench.site.read(COPY)
+    bench.post(f"/slot/1/{COPY}", text=FIRST, action="save")
+    restarted = Bench(bench.site)  # a new server process: nothing shared but the site
+    assert "Undo <span class=\"what\">edited line 7</span>" in restarted.client.get("/").text
+    response = restarted.client.post("/undo", data={"csrf_token": restarted.csrf})
+    assert response.status_code == 200 and bench.site.read(COPY) == before
+
+
+def test_undo__refused_when_the_file_changed_on_disk_since(bench: Bench) -> None:
+    bench.post(f"/slot/1/{COPY}", text=FIRST, action="save")
+    by_hand = bench.site.read(COPY).replace("by an editor", "by hand")
+    bench.site.write(COPY, by_hand)
+    restarted = Bench(bench.site)
+    response = restarted.client.post("/undo", data={"csrf_token": restarted.csrf})
+    assert response.status_code == 409
+    assert "cannot undo “edited line 7”: the copy changed on disk since" in response.text
+    assert bench.site.read(COPY) == by_hand
+
+
+def test_undo__a_refused_step_is_dropped(bench: Bench) -> None:
+    bench.post(f"/slot/1/{COPY}", text=FIRST, action="save")
+    bench.site.write(COPY, bench.site.read(COPY).replace("by an editor", "by hand"))
+    bench.client.post("/undo", data={"csrf_token": bench.csrf})
+    assert 'id="undo"' not in bench.client.get("/").text
+
+
+def test_undo__an_undone_action_is_not_undone_twice(bench: Bench) -> None:
+    bench.post(f"/slot/1/{COPY}", text=FIRST, action="save")
+    bench.client.post("/undo", data={"csrf_token": bench.csrf})
+    response = bench.client.post("/undo", data={"csrf_token": bench.csrf})
+    assert "Nothing to undo." in response.text
+
+
 def test_approve(bench: Bench) -> None:
     response = bench.post(f"/approve/{COPY}", force="1")  # pseudo text: past the guard
     assert response.status_code == 303  # type: ignore[attr-defined]

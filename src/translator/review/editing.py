@@ -28,7 +28,7 @@ from translator.pipeline import Context, current_slots, read_site_page, save_cop
 from translator.review.catalog import site_file
 from translator.review.status import approve
 from translator.store.files import read_post
-from translator.store.memory import PostRecord, PostStatus, SlotRecord
+from translator.store.memory import PostRecord, PostStatus, SlotRecord, UndoStep
 from translator.store.merge import NewSlot, merge_slots, post_status
 
 __all__ = (
@@ -47,20 +47,8 @@ RELOAD = "reload the page: your text is still in the form, copy it before reload
 _QUOTE_PREFIX = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One action on a copy, and what undoing it writes back."""
-
-    target_path: str
-    """The copy, relative to the site."""
-    what: str
-    """What was done, for the editor (`edited line 12`)."""
-    before_text: str
-    """The file before the action."""
-    before: PostRecord
-    """The memory's record before the action."""
-    after_hash: str
-    """SHA-256 of the file the action wrote: undo refuses if the file moved on since."""
+Change = UndoStep
+"""One action on a copy, and what undoing it writes back (kept in the memory for undo)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,15 +159,29 @@ def approve_copy(
 
 
 def undo(context: Context, change: Change) -> Change:
-    """Write back the file and the record from before `change`; refused if the file moved on."""
-    copy = _open(context, change.target_path, change.after_hash, current=False)
-    save_copy(context, copy.path, change.before, text=change.before_text)
-    return Change(
-        change.target_path, f"undid: {change.what}", copy.text, copy.record, change.after_hash
-    )
+    """Write back the file and the record from before `change`.
+
+    Refused (`StaleCopyError`, with the reason) if the file or its record moved
+    on since the action — by hand, by `translator run`, by another editor:
+    undoing would lose that change.
+    """
+    record = context.memory.post_for_target(change.target_path)
+    path = site_file(context.config.root, change.target_path)
+    now = file_hash(path)
+    if now != change.after_hash or record is None or record.written_hash != change.after_hash:
+        why = "is gone from the disk" if not now else "changed on disk"
+        raise StaleCopyError(
+            f"cannot undo “{change.what}”: the copy {why} since (by hand, by `translator run` "
+            "or in another window), and undoing would lose that; nothing was undone",
+            path=change.target_path,
+            hint="edit the copy instead; its older undo steps are dropped",
+        )
+    text = read_post(path)
+    save_copy(context, path, change.before, text=change.before_text)
+    return Change(change.target_path, f"undid: {change.what}", text, record, change.after_hash)
 
 
-def _open(context: Context, target_path: str, expected_hash: str, *, current: bool = True) -> _Copy:
+def _open(context: Context, target_path: str, expected_hash: str) -> _Copy:
     record = context.memory.post_for_target(target_path)
     if record is None:
         raise TranslatorError(
@@ -195,8 +197,7 @@ def _open(context: Context, target_path: str, expected_hash: str, *, current: bo
             path=target_path,
             hint=RELOAD,
         )
-    slots = current_slots(context, record, text, path) if current else ()
-    return _Copy(record, path, text, tuple(slots))
+    return _Copy(record, path, text, tuple(current_slots(context, record, text, path)))
 
 
 def _slot(copy: _Copy, position: int) -> SlotRecord:

@@ -54,14 +54,15 @@ _SAFE_KEY = re.compile(r"[^\x00\\]+")
 
 @dataclass
 class Workbench:
-    """What the app keeps between requests: the site, its secrets, the undo stack."""
+    """What the app keeps between requests: the site, its secrets, what to say next.
+
+    The undo steps are in the memory, not here: undo works after a restart.
+    """
 
     config: SiteConfig
     """The site."""
     keys: Secrets = field(default_factory=Secrets)
     """The start token, the session cookie and the CSRF token of this run."""
-    undo: list[editing.Change] = field(default_factory=list)
-    """Actions done through this server, newest last (undo takes the last one back)."""
     flash: str = ""
     """What the last action did, shown once on the next page."""
 
@@ -157,7 +158,9 @@ class _Pages:
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
         """A page from its template, with what every page shows (flash, undo, CSRF token)."""
         flash, self.bench.flash = self.bench.flash, ""
-        undo = self.bench.undo[-1] if self.bench.undo else None
+        with self.bench.context() as context:
+            last = context.memory.last_undo()
+        undo = last[1] if last else None
         html = self.templates.get_template(name).render(
             csrf_field=CSRF_FIELD,
             csrf=self.bench.keys.csrf,
@@ -246,36 +249,48 @@ class _Pages:
         )  # fmt: skip
 
     async def undo(self, request: Request) -> Response:
-        """Take the last action back."""
-        if not self.bench.undo:
+        """Take the last action back (kept in the memory: this works after a restart too)."""
+        with self.bench.context() as context:
+            last = context.memory.last_undo()
+        if last is None:
             self.bench.flash = "Nothing to undo."
             return RedirectResponse("/", status_code=303)
-        change = self.bench.undo[-1]
-        return self.act(request, change.target_path, lambda c: editing.undo(c, change), undo=True)
+        number, change = last
+
+        def take_back(context: Context) -> editing.Change:
+            try:
+                return editing.undo(context, change)
+            except StaleCopyError:
+                # The copy moved on: this step and the older ones for it can never apply.
+                context.memory.forget_undo(change.target_path)
+                raise
+
+        return self.act(request, change.target_path, take_back, undone=number)
 
     def act(
         self, request: Request, key: str, action: Callable[[Context], editing.Change], *,
-        anchor: str = "", kept: tuple[int, str] | None = None, undo: bool = False,
+        anchor: str = "", kept: tuple[int, str] | None = None, undone: int | None = None,
         then: Callable[[Context], str | None] = lambda context: None,
     ) -> Response:  # fmt: skip
         """Run one editing action under the site's lock; show why when it is refused.
 
-        `then` names the copy to show next (default: the same one).
+        `then` names the copy to show next (default: the same one); `undone` is the
+        number of the undo step this action takes back (else the action becomes one).
         """
         if not _safe_key(key):
             return self.refuse(request, "the path is outside the site")
         try:
             with self.bench.context(write=True) as context:
                 change = action(context)
+                if undone is None:
+                    context.memory.push_undo(change)
+                else:
+                    context.memory.drop_undo(undone)
                 following = then(context)
         except StaleCopyError as error:
             return self.copy_page(request, key, error=str(error), kept=kept, status=409)
         except (EditRefusedError, TranslatorError) as error:
             return self.copy_page(request, key, error=str(error), kept=kept, status=422)
-        if undo:
-            self.bench.undo.pop()
-        else:
-            self.bench.undo.append(change)
         self.bench.flash = f"{change.what.capitalize()}."
         if following:
             self.bench.flash = f"{change.what.capitalize()}: {key}. Next copy waiting for review."

@@ -18,6 +18,7 @@ refused with a clear error instead of being reset.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import json
 import os
@@ -37,6 +38,7 @@ __all__ = (
     "PostSummary",
     "RetiredText",
     "SlotRecord",
+    "UndoStep",
     "restore_hint",
     "site_lock",
 )
@@ -184,6 +186,22 @@ CREATE TABLE IF NOT EXISTS human_slots (
 ) WITHOUT ROWID;
 """
 
+# The workbench's undo steps, newest last: an editor's action and what undoing it writes
+# back, kept across server restarts. Additive, created by writers as the human tables are.
+_UNDO_SCHEMA = """
+CREATE TABLE IF NOT EXISTS undo_steps (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    target_path TEXT NOT NULL,
+    what TEXT NOT NULL,
+    before_text TEXT NOT NULL,
+    before_record TEXT NOT NULL,
+    after_hash TEXT NOT NULL,
+    done TEXT NOT NULL DEFAULT (datetime('now'))
+)
+"""
+UNDO_KEPT = 20
+"""Undo steps kept, the oldest forgotten (the memory may be committed: it stays small)."""
+
 
 @dataclass(frozen=True, slots=True)
 class SlotRecord:
@@ -327,6 +345,22 @@ class HumanCopy:
     """SHA-256 of the copy when adopted."""
 
 
+@dataclass(frozen=True, slots=True)
+class UndoStep:
+    """One editor's action on a copy, and what undoing it writes back."""
+
+    target_path: str
+    """The copy, relative to the site."""
+    what: str
+    """What was done, for the editor (`edited line 12`)."""
+    before_text: str
+    """The file before the action."""
+    before: PostRecord
+    """The memory's record before the action."""
+    after_hash: str
+    """SHA-256 of the file the action wrote: undo refuses if the file moved on since."""
+
+
 class Memory:
     """The site's memory database. Open with `Memory.open(path)`; use as a context manager."""
 
@@ -351,6 +385,7 @@ class Memory:
             memory._create_or_check()
             connection.execute(_HUMAN_UNITS)  # additive: an older v1 file gains it in place
             memory._add_human_tables()
+            connection.execute(_UNDO_SCHEMA)  # additive, as human_units
             connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as error:
             raise _database_error(error, path) from error
@@ -403,6 +438,7 @@ class Memory:
             if statement.strip():
                 self._db.execute(statement)
         self._db.execute(_HUMAN_UNITS)
+        self._db.execute(_UNDO_SCHEMA)
         for statement in _UPGRADE_2:
             self._db.execute(statement)
 
@@ -788,6 +824,44 @@ class Memory:
                 (source_path, target, source_text),
             )
 
+    # -- the workbench's undo -----------------------------------------------------------
+    def push_undo(self, step: UndoStep) -> None:
+        """Keep an editor's action for undo (the newest `UNDO_KEPT` are kept)."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO undo_steps (target_path, what, before_text, before_record,"
+                " after_hash) VALUES (?, ?, ?, ?, ?)",
+                (step.target_path, step.what, step.before_text, _record_json(step.before),
+                 step.after_hash),
+            )  # fmt: skip
+            self._db.execute(
+                "DELETE FROM undo_steps WHERE id <= (SELECT max(id) FROM undo_steps) - ?",
+                (UNDO_KEPT,),
+            )
+
+    def last_undo(self) -> tuple[int, UndoStep] | None:
+        """The newest undo step and its number, if any."""
+        if not self._has_table("undo_steps"):
+            return None
+        row = self._db.execute(
+            "SELECT id, target_path, what, before_text, before_record, after_hash"
+            " FROM undo_steps ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        number, target_path, what, before_text, before, after_hash = row
+        return number, UndoStep(target_path, what, before_text, _record_of(before), after_hash)
+
+    def drop_undo(self, number: int) -> None:
+        """Forget one undo step (it was undone)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM undo_steps WHERE id = ?", (number,))
+
+    def forget_undo(self, target_path: str) -> None:
+        """Forget every undo step of a copy (it changed on disk: none can be undone)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM undo_steps WHERE target_path = ?", (target_path,))
+
     def _post(self, row: Sequence[str]) -> PostRecord:
         slots = self._db.execute(
             "SELECT label, source_text, machine_text, written_text, state, suggestion,"
@@ -811,6 +885,19 @@ class Memory:
             blocks=tuple(json.loads(row[11])) if row[11] else None,
             approval=row[12],
         )
+
+
+def _record_json(record: PostRecord) -> str:
+    """A record as JSON (for undo steps): every field, slots as objects."""
+    return json.dumps(dataclasses.asdict(record), ensure_ascii=False)
+
+
+def _record_of(text: str) -> PostRecord:
+    """The record `_record_json` wrote."""
+    data = json.loads(text)
+    slots = tuple(SlotRecord(**{**s, "notes": tuple(s["notes"])}) for s in data.pop("slots"))
+    blocks = data.pop("blocks")
+    return PostRecord(**data, slots=slots, blocks=None if blocks is None else tuple(blocks))
 
 
 def _summary(row: Sequence[Any]) -> PostSummary:
