@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -140,8 +140,8 @@ def body(document: Document) -> str:
     return document.text[document.body_start :]
 
 
-def read_values(text: str) -> Mapping[str, Any]:
-    """The parsed front matter of a text ({} when it has none).
+def read_values(text: str, *, only: Collection[str] = ()) -> Mapping[str, Any]:
+    """The parsed front matter of a text ({} when it has none); `only` these top-level keys.
 
     Values only, no positions: `translator status` and the workbench's index
     read every copy with it. YAML goes through libyaml; whatever libyaml
@@ -155,14 +155,34 @@ def read_values(text: str) -> Mapping[str, Any]:
     content = text[content_start:content_end]
     check_nesting(content, line=text.count("\n", 0, content_start) + 1)
     try:
-        data = yaml.load(content, Loader=FastYamlLoader)  # safe: libyaml's SafeLoader
+        data = _fast_yaml(content, only)
     except (yaml.YAMLError, RecursionError):
         data = False  # not a mapping: parsed again below, for the error and its line
     if data is None:
         return {}
     if not isinstance(data, dict):
-        return parse_document(text, translatable_keys=()).data
-    return data
+        data = parse_document(text, translatable_keys=()).data
+    return {k: v for k, v in data.items() if k in only} if only else data
+
+
+def _fast_yaml(content: str, only: Collection[str]) -> Any:
+    """YAML values through libyaml (a safe loader); with `only`, just those keys are built."""
+    if not only:
+        return yaml.load(content, Loader=FastYamlLoader)
+    loader = FastYamlLoader(content)
+    try:
+        node = loader.get_single_node()
+        if not isinstance(node, yaml.MappingNode) or any(
+            k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value
+        ):
+            return yaml.load(content, Loader=FastYamlLoader)  # `<<` merges keys: build all
+        return {
+            key.value: loader.construct_object(value, deep=True)
+            for key, value in node.value
+            if isinstance(key, yaml.ScalarNode) and key.value in only
+        }
+    finally:
+        loader.dispose()
 
 
 def _bounds(text: str, start: int) -> tuple[FrontMatterFormat, int, int, int] | None:

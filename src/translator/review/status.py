@@ -95,8 +95,9 @@ def copy_statuses(config: SiteConfig, memory: Memory) -> list[CopyStatus]:
     adopted = memory.human_copies()
     site = scan_site(config)
     plan = plan_site(site)
-    rows = [_with_retired(memory, _status(config, records, adopted, plan.digests[p.source_key], p))
-            for p in plan.posts]  # fmt: skip
+    retired = memory.retired_posts()
+    rows = [_status(config, records, adopted, plan.digests[p.source_key], p) for p in plan.posts]
+    rows = [_with_retired(memory, r) if (r.source, r.language) in retired else r for r in rows]
     rows += [CopyStatus(path, "", "", "error", detail=reason) for path, reason in plan.errors]
     rows += [CopyStatus(path, "", "", "error", detail=str(why)) for path, why in plan.failures]
     rows += [CopyStatus(k, t, "", "excluded", detail="exclude") for k in plan.excluded
@@ -161,10 +162,14 @@ def _status(
     )  # fmt: skip
 
 
+_READ = frozenset({"draft", "date", "lastmod", "title"})
+"""The front matter values a status needs."""
+
+
 def _values(data: bytes) -> Mapping[str, Any]:
     """A page's front matter values; {} when it has none or they cannot be read."""
     try:
-        return read_values(data.decode("utf-8"))
+        return read_values(data.decode("utf-8"), only=_READ)
     except (UnicodeDecodeError, TranslatorError):
         return {}
 

@@ -779,6 +779,11 @@ class Memory:
         with self._transaction():
             self._db.execute("DELETE FROM retired WHERE rowid = ?", (ident,))
 
+    def retired_posts(self) -> set[tuple[str, str]]:
+        """(source path, target) of the copies with retired texts: one query for a whole site."""
+        rows = self._db.execute("SELECT DISTINCT source_path, target_lang FROM retired")
+        return {(r[0], r[1]) for r in rows}
+
     # -- human copies ----------------------------------------------------------------
     def adopt(self, copy: HumanCopy, pairs: Sequence[tuple[str, str]] | None) -> None:
         """Record a human copy; its (source, copy) slot pairs become human-reviewed text.
