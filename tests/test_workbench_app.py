@@ -548,6 +548,48 @@ def test_index__a_copy_translator_did_not_write_is_human(translated: Site, tmp_p
     assert "content/en/zz.md" in page and '<span class="badge st-human">human</span>' in page
 
 
+HUMAN = "content/en/zz.md"
+
+
+@pytest.fixture
+def human(translated: Site, tmp_path: Path) -> Bench:
+    """A French post with an English page a person wrote (same blocks as the French)."""
+    site = copy_of(translated, tmp_path / "site")
+    site.write("content/fr/zz.md", "---\ntitle: Un autre\n---\n\nUn autre billet.\n\nLa fin.\n")
+    site.write(HUMAN, "---\ntitle: Another\n---\n\nWritten by a person.\n\nThe end.\n")
+    return Bench(site)
+
+
+def test_human__the_index_links_to_the_copy(human: Bench) -> None:
+    assert f'class="copy-link" href="/copy/{HUMAN}"' in human.client.get("/?status=human").text
+
+
+def test_human__shown_beside_its_source_slot_by_slot(human: Bench) -> None:
+    page = human.client.get(f"/copy/{HUMAN}").text
+    assert 'id="human-note"' in page and "A human translation" in page
+    assert '<span class="lines">French line 7 · English line 7</span>' in page
+    assert "<p>La fin.</p>" in page and "<p>The end.</p>" in page
+
+
+def test_human__read_only(human: Bench) -> None:
+    page = human.client.get(f"/copy/{HUMAN}").text
+    assert "/slot/" not in page and "/approve/" not in page and "<textarea" not in page
+
+
+def test_human__another_structure_shows_both_pages_whole(human: Bench) -> None:
+    human.site.write(HUMAN, "---\ntitle: Another\n---\n\nAll in one paragraph.\n")
+    page = human.client.get(f"/copy/{HUMAN}").text
+    assert "The two pages whole" in page and "not paired: " in page
+    assert "<p>All in one paragraph.</p>" in page and "<p>Un autre billet.</p>" in page
+
+
+def test_human__an_action_on_it_is_refused_and_the_file_kept(human: Bench) -> None:
+    before = human.site.read(HUMAN)
+    data = {"csrf_token": human.csrf, "hash": sha256(before), "text": "Mine", "action": "save"}
+    response = human.client.post(f"/slot/1/{HUMAN}", data=data)
+    assert response.status_code == 422 and human.site.read(HUMAN) == before
+
+
 def test_copy__word_diff_of_the_french_since_the_last_approval(
     translated: Site, tmp_path: Path
 ) -> None:

@@ -39,6 +39,7 @@ from translator.errors import (
 from translator.hugo.config import SiteConfig
 from translator.pipeline import Context
 from translator.review import catalog, editing
+from translator.review.human_view import human_view
 from translator.review.security import CSRF_FIELD, Guard, Secrets
 from translator.review.static_page import LANGUAGE_NAMES
 from translator.store.files import atomic_write
@@ -208,11 +209,26 @@ class _Pages:
         except UnsafePathError as unsafe:
             return self.refuse(request, unsafe.message)
         if view is None:
-            return self.render(request, "gone.html", 404, path=key)
+            return self.human_page(request, key, error=error, status=status)
         return self.render(
             request, "copy.html", status, view=view, error=error, kept=kept,
             previous=previous, following=following,
         )  # fmt: skip
+
+    def human_page(
+        self, request: Request, key: str, *, error: str = "", status: int = 200
+    ) -> Response:
+        """A human copy beside its source, read only; 404 when the page is not one either."""
+        try:
+            with self.bench.context() as context:
+                view = human_view(context, key)
+        except UnsafePathError as unsafe:
+            return self.refuse(request, unsafe.message)
+        except TranslatorError as error:  # a page that cannot be read: say why
+            return self.render(request, "gone.html", 404, path=key, why=str(error))
+        if view is None:
+            return self.render(request, "gone.html", 404, path=key)
+        return self.render(request, "human.html", status, view=view, error=error)
 
     async def slot_action(self, request: Request) -> Response:
         """Save a slot's text, accept its suggestion, or save and mark it reviewed."""
