@@ -21,7 +21,6 @@ from workbench_sites import (
 )
 
 from translator.engines.pseudo import pseudo_localize
-
 from translator.errors import TranslatorError
 from translator.hugo.config import load_config
 from translator.pipeline import sha256
@@ -363,7 +362,7 @@ def test_undo__works_after_a_restart(bench: Bench) -> None:
     before = bench.site.read(COPY)
     bench.post(f"/slot/1/{COPY}", text=FIRST, action="save")
     restarted = Bench(bench.site)  # a new server process: nothing shared but the site
-    assert "Undo <span class=\"what\">edited line 7</span>" in restarted.client.get("/").text
+    assert 'Undo <span class="what">edited line 7</span>' in restarted.client.get("/").text
     response = restarted.client.post("/undo", data={"csrf_token": restarted.csrf})
     assert response.status_code == 200 and bench.site.read(COPY) == before
 

@@ -224,8 +224,8 @@ class _Pages:
                 view = human_view(context, key)
         except UnsafePathError as unsafe:
             return self.refuse(request, unsafe.message)
-        except TranslatorError as error:  # a page that cannot be read: say why
-            return self.render(request, "gone.html", 404, path=key, why=str(error))
+        except TranslatorError as unreadable:  # a page that cannot be read: say why
+            return self.render(request, "gone.html", 404, path=key, why=str(unreadable))
         if view is None:
             return self.render(request, "gone.html", 404, path=key)
         return self.render(request, "human.html", status, view=view, error=error)
