@@ -9,6 +9,7 @@ $TRANSLATOR_TEST_ARTIFACTS when set, else in the test's temporary folder).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -18,12 +19,15 @@ import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import HANG
 from sites import Site
 from test_review_page import CHROMIUM, CHROMIUM_ARGS
-from workbench_sites import EDITOR, FIRST, conflict_site
+from workbench_sites import EDITOR, FIRST, REVIEWED, conflict_site, outdated_site
+
+from translator.engines.pseudo import pseudo_localize
 
 COPY = "content/en/post.md"
 MORE = ("Un billet sur les chats.", "Un billet sur les chiens.", "Un billet sur les oiseaux.")
@@ -55,6 +59,13 @@ def server(started: tuple[subprocess.Popen[str], str]) -> str:
 @pytest.fixture
 def started(site: Site) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`translator review --serve --port 0` in the site, and the start URL it prints."""
+    with _serving(site) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def _serving(site: Site) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A workbench server process over `site` while the block runs."""
     process = subprocess.Popen(
         [sys.executable, "-m", "translator", "review", "--serve", "--port", "0"],
         cwd=site.root,
@@ -157,6 +168,77 @@ def test_workbench_in_headless_chromium(site: Site, server: str, artifacts: Path
     assert [c["status"] for c in summary["copies"] if c["target"] == COPY] in ([], ["reviewed"])
     assert (artifacts / "workbench-index.png").stat().st_size > 10_000
     assert (artifacts / "workbench-copy.png").stat().st_size > 10_000
+
+
+@pytest.fixture
+def outdated(tmp_path: Path) -> Site:
+    """A reviewed, published copy whose French changed since: one slot `outdated`."""
+    return outdated_site(tmp_path / "site")
+
+
+SUGGESTION = pseudo_localize("Autre chose.")
+
+
+def _resolve_outdated(page: Any, server: str) -> None:
+    """Filter to outdated copies, accept the suggestion with `a`, approve with Shift+A."""
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    page.get_by_label("Status", exact=True).select_option("outdated")
+    page.get_by_role("button", name="Filter").click()
+    page.locator("a.copy-link").click()
+    expect(page.get_by_text("Machine suggestion for the new French", exact=True)).to_be_visible()
+    page.wait_for_load_state("load")
+    for _ in range(5):  # the outdated slot is the fifth: title, description… line 13
+        page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.locator(".flash")).to_have_text("Accepted the suggestion for line 13.")
+    page.wait_for_load_state("load")
+    page.keyboard.press("Shift+A")
+    expect(page.locator(".flash")).to_contain_text("Approved the copy")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+def test_outdated_copy_resolved_in_headless_chromium(outdated: Site) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with _serving(outdated) as (_, server), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        _resolve_outdated(browser.new_page(), server)
+        browser.close()
+    final = outdated.read(COPY)
+    assert SUGGESTION in final and REVIEWED not in final and "status: reviewed" in final
+    assert outdated.translator("run", "--engine", "pseudo").code == 0
+    assert outdated.read(COPY) == final
+    (row,) = [r for r in outdated.translator("status", "--json").json() if r["target"] == COPY]
+    assert row["state"] == "reviewed"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+def test_undo_after_the_server_restarted_in_headless_chromium(outdated: Site) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    before = outdated.read(COPY)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        with _serving(outdated) as (_, server):
+            _resolve_outdated(browser.new_page(), server)
+        approved = outdated.read(COPY)
+        with _serving(outdated) as (_, server):  # a new process, a new token
+            page = browser.new_page()
+            page.goto(server)
+            expect(page.locator("#undo")).to_contain_text("approved the copy")
+            page.keyboard.press("u")
+            expect(page.locator(".flash")).to_have_text("Undid: approved the copy.")
+            page.wait_for_load_state("load")
+            page.keyboard.press("u")
+            expect(page.locator(".flash")).to_have_text(
+                "Undid: accepted the suggestion for line 13."
+            )
+        browser.close()
+    assert "status: reviewed" in approved and outdated.read(COPY) == before
 
 
 @pytest.mark.slow
