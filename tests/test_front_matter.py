@@ -7,6 +7,7 @@ output's title, given by EXPECTED_TITLES in order.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,19 @@ def test_parse__a_leading_shortcode_is_not_json() -> None:
 def test_parse__a_yaml_alias_is_not_a_second_field() -> None:
     document = parse_document("---\ntitle: &t Le pain\nsubtitle: *t\n---\n")
     assert [f.key for f in document.fields] == ["title"]
+
+
+def test_read_values__only_the_keys_asked() -> None:
+    text = "---\ntitle: Un titre\ndate: 2024-01-10\ntags: [a, b]\n---\n\nTexte.\n"
+    assert read_values(text, only={"date", "draft"}) == {"date": dt.date(2024, 1, 10)}
+
+
+def test_read_values__only_follows_a_merge_key() -> None:
+    text = "---\nbase: &base\n  draft: false\n<<: *base\ntitle: T\n---\n"
+    assert read_values(text, only={"draft"}) == {"draft": False}
+
+
+def test_read_values__yaml_libyaml_refuses_is_an_error_with_its_line() -> None:
+    with pytest.raises(FrontMatterError, match="invalid YAML") as error:
+        read_values("---\ntitle: T\nbad: [unclosed\n---\n")
+    assert error.value.line is not None

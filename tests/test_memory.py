@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from translator.errors import StateError
-from translator.store.memory import Memory, PostRecord, SlotRecord, site_lock
+from translator.store.memory import (
+    UNDO_KEPT,
+    Memory,
+    PostRecord,
+    SlotRecord,
+    UndoStep,
+    site_lock,
+)
 
 
 def record(**changes: object) -> PostRecord:
@@ -81,3 +88,44 @@ def test_lock__released_after_use(tmp_path: Path) -> None:
         pass
     with site_lock(tmp_path):
         pass
+
+
+def _step(what: str = "edited line 7", target: str = "content/en/a.md") -> UndoStep:
+    before = record(blocks=(0, -1, 1), approval="forced on 2026-11-28: x")
+    return UndoStep(target, what, "---\ntitle: Before\n---\n", before, "h" * 64)
+
+
+def test_undo__a_step_survives_reopening(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m.sqlite") as memory:
+        memory.push_undo(_step())
+    with Memory.open(tmp_path / "m.sqlite") as memory:
+        found = memory.last_undo()
+    assert found is not None and found[1] == _step()
+
+
+def test_undo__the_newest_step_first_and_dropped_once_undone(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m.sqlite") as memory:
+        memory.push_undo(_step("first"))
+        memory.push_undo(_step("second"))
+        number, newest = memory.last_undo() or (0, None)
+        memory.drop_undo(number)
+        after = memory.last_undo()
+    assert newest is not None and newest.what == "second"
+    assert after is not None and after[1].what == "first"
+
+
+def test_undo__forgetting_a_copy_keeps_the_others(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m.sqlite") as memory:
+        memory.push_undo(_step("other", target="content/en/b.md"))
+        memory.push_undo(_step("this"))
+        memory.forget_undo("content/en/a.md")
+        found = memory.last_undo()
+    assert found is not None and found[1].what == "other"
+
+
+def test_undo__only_the_newest_steps_are_kept(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m.sqlite") as memory:
+        for n in range(UNDO_KEPT + 5):
+            memory.push_undo(_step(f"step {n}"))
+        kept = memory._db.execute("SELECT count(*) FROM undo_steps").fetchone()[0]
+    assert kept == UNDO_KEPT
