@@ -496,6 +496,16 @@ def test_outdated__edit_then_approve(outdated: Bench) -> None:
     assert after["state"] == "reviewed" and "\nSomething else.\n" in after["text"]
 
 
+def test_outdated__a_new_french_paragraph_cannot_be_kept_as_it_is(outdated: Bench) -> None:
+    french = outdated.site.read("content/fr/post.md")
+    outdated.site.write("content/fr/post.md", french + "\nUn ajout.\n")
+    assert outdated.site.translator("run", "--engine", "pseudo").code == 0
+    page = outdated.client.get(f"/copy/{COPY}").text
+    added = page[page.index('id="slot-5"') :]
+    assert "a new paragraph: the page shows the French until it is translated" in added
+    assert 'value="accept"' in added and 'value="keep"' not in added
+
+
 def test_outdated__approve_refuses_while_a_slot_is_outdated(outdated: Bench) -> None:
     response = outdated.post(f"/approve/{COPY}")
     assert response.status_code == 422  # type: ignore[attr-defined]
