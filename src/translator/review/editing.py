@@ -8,7 +8,10 @@ slots are merged with `merge_slots`, so an edited slot is `edited`, and the
 next run keeps the editor's text.
 
 Every action returns a `Change` holding the file and the record from before,
-which `undo` writes back.
+which `undo` writes back; the workbench keeps them in the memory, so undo
+works after a restart. An outdated slot (reviewed text for an older source,
+the machine's suggestion for the new one) is resolved by the same actions:
+accept the suggestion, edit, or mark it reviewed as it is.
 """
 
 from __future__ import annotations
