@@ -12,17 +12,18 @@ rename whose record was committed and drops a staged file whose record was not.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from markdown_it import MarkdownIt
-
+from translator._lazy import Lazy
 from translator.engines import Engine, make_engine
 from translator.errors import (
     SpecialFileError,
@@ -32,19 +33,7 @@ from translator.errors import (
 from translator.hugo.config import SiteConfig
 from translator.hugo.pairing import plan_site
 from translator.hugo.site import ADAPTER_REASON, Post, find_orphans, scan_site
-from translator.markdown import _markdown
 from translator.markdown.document import read_values, set_values
-from translator.markdown.page import (
-    Page,
-    compose_page,
-    read_page,
-    render_page,
-    slot_labels,
-    slot_texts,
-)
-from translator.markdown.prose_coverage import uncovered_prose
-from translator.markdown.qa import check_slot
-from translator.store.copy_structure import CopyAlignment, align_copy, merge_copy
 from translator.store.files import (
     commit_staged,
     legacy_staged_path,
@@ -56,6 +45,35 @@ from translator.store.incidents import display, internal_error
 from translator.store.memory import Memory, PostRecord, SlotRecord
 from translator.store.merge import Merged, MergeOptions, NewSlot, merge_slots, post_status
 from translator.store.provenance import Provenance, Retranslate, glossary_version, is_stale
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+    from translator.markdown import _markdown
+    from translator.markdown.page import (
+        Page,
+        compose_page,
+        read_page,
+        render_page,
+        slot_labels,
+        slot_texts,
+    )
+    from translator.markdown.prose_coverage import uncovered_prose
+    from translator.markdown.qa import check_slot
+    from translator.store.copy_structure import CopyAlignment, align_copy, merge_copy
+else:
+    # Imported when a post is read: detection, `status` and a rerun over unchanged posts
+    # never parse Markdown, and markdown-it with its plugins is most of their start-up.
+    _markdown = Lazy("translator.markdown._markdown")
+    compose_page = Lazy("translator.markdown.page", "compose_page")
+    read_page = Lazy("translator.markdown.page", "read_page")
+    render_page = Lazy("translator.markdown.page", "render_page")
+    slot_labels = Lazy("translator.markdown.page", "slot_labels")
+    slot_texts = Lazy("translator.markdown.page", "slot_texts")
+    uncovered_prose = Lazy("translator.markdown.prose_coverage", "uncovered_prose")
+    check_slot = Lazy("translator.markdown.qa", "check_slot")
+    align_copy = Lazy("translator.store.copy_structure", "align_copy")
+    merge_copy = Lazy("translator.store.copy_structure", "merge_copy")
 
 __all__ = (
     "Context",
@@ -98,12 +116,20 @@ class Context:
 
     config: SiteConfig
     memory: Memory
-    md: MarkdownIt = field(default_factory=_markdown.make_parser)
     engine_factory: Callable[[], Engine] | None = None
     today: str = field(default_factory=lambda: dt.date.today().isoformat())
     retranslate: Retranslate = ""
     """`--retranslate`: force fresh machine text for machine (or all unreviewed) slots."""
     _engine: Engine | None = None
+    _md: MarkdownIt | None = None
+
+    @property
+    def md(self) -> MarkdownIt:
+        """The Markdown parser, built at first use: `status` and a rerun over unchanged
+        posts parse nothing, and building it is a good part of their start-up."""
+        if self._md is None:
+            self._md = _markdown.make_parser()
+        return self._md
 
     @property
     def engine(self) -> Engine:
@@ -921,6 +947,34 @@ def run(
     progress: Progress = _no_progress,
 ) -> RunSummary:
     """The whole pipeline over a site (or some of its posts); one post's failure is its own."""
+    with collecting_less():
+        return _run(context, paths, dry_run=dry_run, progress=progress)
+
+
+GC_THRESHOLD = 50_000
+"""Allocations between two collections of the youngest generation during a run (700 is
+Python's default)."""
+
+
+@contextlib.contextmanager
+def collecting_less() -> Iterator[None]:
+    """Python's cyclic garbage collector, run less often.
+
+    Reading a post makes hundreds of thousands of small acyclic objects (tokens, pieces)
+    while the pages already read stay alive, and each collection walks them all: a
+    quarter of a large post's run (bench/prose_cost.py). mypy does the same.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], GC_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _run(
+    context: Context, paths: Sequence[Path], *, dry_run: bool, progress: Progress
+) -> RunSummary:
     detection = detect(context.config, context.memory, paths, stale=stale_pairs(context))
     prepared, failures = _prepare_all(context, detection.items, progress)
     if dry_run:

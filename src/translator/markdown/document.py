@@ -12,6 +12,8 @@ A block that is opened but never closed is an error (Hugo refuses it too).
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import re
 import tomllib
@@ -218,8 +220,7 @@ _Parsed = tuple[dict[str, Any], list[_fields.Scalar]]
 
 def _parse_yaml(content: str, line: int) -> _Parsed:
     try:
-        data = yaml.load(content, Loader=YamlLoader)  # safe: a SafeLoader subclass
-        node = yaml.compose(content, Loader=YamlLoader)
+        node, data = _load_yaml_node(content)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = line + mark.line if mark is not None else line
@@ -230,6 +231,20 @@ def _parse_yaml(content: str, line: int) -> _Parsed:
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise FrontMatterError("YAML front matter is not a mapping of keys", line=line)
     return data, list(_fields.yaml_scalars(content, node))
+
+
+def _load_yaml_node(content: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree and the data of a YAML text, scanned once (what `yaml.compose` and
+    `yaml.load` give: a front matter was scanned twice, the larger part of reading it)."""
+    if "<<" in content:
+        # Building a merge key's mapping rewrites its node in place: build from a copy.
+        return yaml.compose(content, Loader=YamlLoader), _load_yaml(content)
+    loader = YamlLoader(content)  # safe: a SafeLoader subclass
+    try:
+        node = loader.get_single_node()
+        return node, None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _parse_toml(content: str, line: int) -> _Parsed:
@@ -310,7 +325,7 @@ def _yaml_scalar(value: str, *, style: str = '"') -> str:
         candidates.append(value)
     if style == "'" and "\n" not in value:
         candidates.append("'" + value.replace("'", "''") + "'")
-    candidates.append(_yaml_double(value))
+    # The double-quoted form is the answer whether or not it is tried: it is not.
     for candidate in candidates:
         if _loads_yaml_scalar(candidate) == value:
             return candidate
@@ -321,10 +336,19 @@ _yaml_double = _scalars.yaml_double
 
 
 def _loads_yaml_scalar(candidate: str) -> object:
+    # A run writes the same engine, status and date into every copy's stamp, and a YAML
+    # load costs more than the rest of setting them: short values are loaded once.
+    return _load_short_scalar(candidate) if len(candidate) <= 100 else _load_scalar(candidate)
+
+
+def _load_scalar(candidate: str) -> object:
     try:
         return yaml.safe_load(f"k: {candidate}\n")["k"]
     except yaml.YAMLError:
         return None
+
+
+_load_short_scalar = functools.lru_cache(maxsize=1024)(_load_scalar)
 
 
 def _toml_string(value: str, *, literal: bool = False) -> str:
@@ -346,10 +370,40 @@ def set_values(text: str, updates: Mapping[str, object]) -> str:
         start = document.body_start
         return f"{text[:start]}---{newline}{head}---{newline}{text[start:]}"
     newline = "\r\n" if "\r\n" in text[: document.body_start] else "\n"
+    if document.format == "yaml":
+        done = _set_yaml_keys(document, updates, newline)
+        if done is not None:
+            return done
     for key, value in updates.items():
         text = _SETTERS[document.format](
             parse_document(text, translatable_keys=()), key, value, newline
         )
+    return text
+
+
+def _set_yaml_keys(document: Document, updates: Mapping[str, object], newline: str) -> str | None:
+    """`set_values` on a YAML mapping from one reading of it (setting key after key read the
+    front matter three times per key); None when it is not a plain block mapping."""
+    content = document.text[document.content_start : document.content_end]
+    node = yaml.compose(content, Loader=yaml.SafeLoader) if content.strip() else None
+    if node is not None and not isinstance(node, yaml.MappingNode):
+        return None
+    spans: dict[str, tuple[int, int]] = {}
+    for key_node, value_node in node.value if node is not None else []:
+        if isinstance(key_node.value, str) and key_node.value not in spans:
+            end = _line_end(content, value_node.end_mark.index)
+            spans[key_node.value] = (key_node.start_mark.index, end)
+    replaced = sorted(spans[key] for key in updates if key in spans)
+    if any(a[1] > b[0] for a, b in itertools.pairwise(replaced)):
+        return None  # keys sharing a line (a flow mapping): one by one, as before
+    text, base = document.text, document.content_start
+    appended = "".join(_yaml_entry(k, v, newline) for k, v in updates.items() if k not in spans)
+    text = text[: document.content_end] + appended + text[document.content_end :]
+    for key, value in sorted(
+        ((k, v) for k, v in updates.items() if k in spans), key=lambda kv: -spans[kv[0]][0]
+    ):
+        start, end = spans[key]
+        text = text[: base + start] + _yaml_entry(key, value, newline) + text[base + end :]
     return text
 
 

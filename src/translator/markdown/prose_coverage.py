@@ -12,6 +12,8 @@ and the review page show it.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 
@@ -128,13 +130,15 @@ def _shortcode_flags(
 ) -> Iterator[str]:
     body = text[body_start:]
     calls = list(_markdown.find_shortcodes(body))
-    inside = [(s.start - body_start, s.end - body_start) for s in segments if s.quote is None]
+    inside = _Spans(
+        [(s.start - body_start, s.end - body_start) for s in segments if s.quote is None]
+    )
     translated = set(_argument_starts(segments, body_start))
     for call in calls:
         if call.closing:
             continue
         rule = rules.get(call.name, ShortcodeRule())
-        in_paragraph = any(a <= call.start < b for a, b in inside)
+        in_paragraph = inside.cover(call.start)
         for argument in _shortcodes.arguments(body, call.start, call.end, call.name_end):
             value = body[argument.start : argument.end]
             if not _shown(argument.key, value, positional=_quoted_label(call, argument)):
@@ -166,6 +170,24 @@ def _argument_starts(segments: Sequence[Segment], body_start: int) -> Iterator[i
         for piece in segment.pieces:
             yield from (position + at for at, title in piece.titles if title.segment)
             position += len(piece.raw)
+
+
+class _Spans:
+    """Spans to ask "does one of them hold this offset?", in log time: asking `any()` over
+    all spans for each shortcode call made a post with thousands of both quadratic."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        # The furthest end among the spans starting at or before each one.
+        self._ends = list(itertools.accumulate((end for _, end in ordered), max))
+
+    def cover(self, offset: int) -> bool:
+        """Some span has `start <= offset < end`."""
+        at = bisect.bisect_right(self._starts, offset) - 1
+        return at >= 0 and self._ends[at] > offset
 
 
 def _raw_bodies(

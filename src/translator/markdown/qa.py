@@ -24,7 +24,7 @@ from types import MappingProxyType
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from translator.markdown._markdown import find_shortcodes, make_parser
+from translator.markdown._markdown import Shortcode, find_shortcodes, make_parser
 from translator.markdown.glossary import Glossary
 from translator.markdown.html_segments import skeleton
 from translator.markdown.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
@@ -39,6 +39,11 @@ _URL = re.compile(r"https?://[^\s<>()]*[^\s<>().,;:!?'\"»]|[\w.+-]+@[\w-]+(?:\.
 # A thousands group is exactly three digits, so "en 2024 3 fois" stays two numbers.
 _NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f ,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD_AFTER = re.compile(rf"(?:([.!?:…])\s*)?({_WORD.pattern})")
+_NOT_DIGIT = re.compile(r"\D")
+# What an inline rule of the parser starts at (newlines, escapes, entities, emphasis, code,
+# links, images, HTML, math, footnotes), line endings it normalises, and shortcodes.
+_MARKUP = re.compile(r"[\n\r\0!$&*<\[\\\]^_`~{]")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _REFERENCE = re.compile(r"\]\[([^\]]+)\]")
 _SPLITTERS = frozenset({"code_inline", "html_inline", "math_inline", "math_inline_double"})
@@ -76,18 +81,26 @@ def check_slot(
     is looked up by first (`Glossary.fixed_for`).
     """
     md = md or make_parser()
-    # One inline parse per text, none more for a slot that came back as it went.
-    source_text, before = _read(md, source, shortcodes)
-    target_text, after = (
-        (source_text, before) if translation == source else _read(md, translation, shortcodes)
-    )
+    # One inline parse per text, none more for a slot that came back as it went: it has
+    # the same markup, numbers and URLs, so only the checks of words and length run.
+    same = translation == source
+    source_tokens = _inline(md, source)
+    source_text = _prose_text(source_tokens)
+    target_tokens = source_tokens if same else _inline(md, translation)
+    target_text = source_text if same else _prose_text(target_tokens)
     ratio = RATIOS.get((source_language, target_language), DEFAULT_RATIO)
-    flags = [*_notes(notes), *_markup(before, after)]
-    flags += _same_items("numbers", _numbers(source_text), _numbers(target_text))
-    flags += _same_items("urls", _URL.findall(source_text), _URL.findall(target_text))
+    flags = list(_notes(notes))
+    if not same:
+        before = _items(source, *source_tokens, shortcodes)
+        flags += _markup(before, _items(translation, *target_tokens, shortcodes))
+    source_plain = _without_urls(source_text)
+    target_plain = source_plain if same else _without_urls(target_text)
+    if not same:
+        flags += _same_items("numbers", _numbers(source_plain), _numbers(target_plain))
+        flags += _same_items("urls", _URL.findall(source_text), _URL.findall(target_text))
     # A kept source is identical by design: the markup note already says why.
     if not any(_KEPT_SOURCE in note for note in notes):
-        flags += _untranslated(source_text, target_text, glossary.do_not_translate)
+        flags += _untranslated(source_plain, target_plain, glossary.do_not_translate)
     flags += _length(source_text, target_text, ratio)
     fixed = glossary.fixed_for(target_key or target_language, target_language)
     flags += _glossary(source_text, target_text, glossary.do_not_translate, fixed)
@@ -100,12 +113,35 @@ def _notes(notes: Sequence[str]) -> Iterator[str]:
         yield f"markup: {kind}: {note}"
 
 
-def _read(
-    md: MarkdownIt, markdown: str, rules: Mapping[str, ShortcodeRule] = DEFAULT_SHORTCODES
-) -> tuple[str, Counter[str]]:
-    """The prose of an inline Markdown text (markup, code and destinations left out), and
-    what a translation must carry unchanged, each item with its count."""
+_Inline = tuple[list[Shortcode], list[Token]]
+"""An inline Markdown text's shortcode calls, and the tokens of the rest."""
+
+
+def _inline(md: MarkdownIt, markdown: str) -> _Inline:
+    if _MARKUP.search(markdown) is None:
+        # Nothing an inline rule starts at: markdown-it gives the text back as one token.
+        return [], [Token("text", "", 0, content=markdown)] if markdown else []
     shortcodes = list(find_shortcodes(markdown))
+    # Shortcode delimiters and arguments are not prose; a paired shortcode's inner text is.
+    parts, position = [], 0
+    for shortcode in shortcodes:
+        parts.extend([markdown[position : shortcode.start], " "])
+        position = shortcode.end
+    return shortcodes, md.parseInline("".join([*parts, markdown[position:]]))[0].children or []
+
+
+def _prose_text(parsed: _Inline) -> str:
+    """The prose of an inline Markdown text: markup, code and destinations left out."""
+    return _FOOTNOTE_REF.sub(" ", "".join(_prose(parsed[1])))
+
+
+def _items(
+    markdown: str,
+    shortcodes: Sequence[Shortcode],
+    tokens: Sequence[Token],
+    rules: Mapping[str, ShortcodeRule] = DEFAULT_SHORTCODES,
+) -> Counter[str]:
+    """What a translation of `markdown` must carry unchanged, each item with its count."""
     # Declared prose arguments are translated: the rest of the call must stay.
     found = Counter(
         f"shortcode {call_skeleton(markdown[c.start : c.end], c.name, c.name_end - c.start, rules)}"
@@ -114,18 +150,12 @@ def _read(
     # Outside a whole document the definitions are missing, so markdown-it sees these as text.
     found.update(f"footnote {ref}" for ref in _FOOTNOTE_REF.findall(markdown))
     found.update(f"reference [{label}]" for label in _REFERENCE.findall(markdown))
-    # Shortcode delimiters and arguments are not prose; a paired shortcode's inner text is.
-    parts, position = [], 0
-    for shortcode in shortcodes:
-        parts.extend([markdown[position : shortcode.start], " "])
-        position = shortcode.end
-    tokens = md.parseInline("".join([*parts, markdown[position:]]))[0].children or []
     stack = list(tokens)
     while stack:
         token = stack.pop()
         stack.extend(token.children or [])
         found.update(_protected_item(token))
-    return _FOOTNOTE_REF.sub(" ", "".join(_prose(tokens))), found
+    return found
 
 
 def _prose(tokens: Sequence[Token]) -> Iterator[str]:
@@ -163,18 +193,28 @@ def _protected_item(token: Token) -> Iterator[str]:
 
 
 def _markup(before: Counter[str], after: Counter[str]) -> Iterator[str]:
+    if before == after:
+        return
     for item in sorted((before - after).elements()):
         yield f"markup: lost {item}"
     for item in sorted((after - before).elements()):
         yield f"markup: added {item}"
 
 
-def _numbers(text: str) -> list[str]:
-    # Digits only: 3,5 and 3.5, 10 000 and 10,000 are the same number to a reader.
-    return [re.sub(r"\D", "", n) for n in _NUMBER.findall(_URL.sub(" ", text))]
+def _without_urls(text: str) -> str:
+    # Most slots have neither: the regex's e-mail branch tries every word otherwise.
+    return _URL.sub(" ", text) if "@" in text or "://" in text else text
+
+
+def _numbers(plain: str) -> list[str]:
+    """The numbers of a text without URLs. Digits only: 3,5 and 3.5, 10 000 and 10,000 are
+    the same number to a reader."""
+    return [_NOT_DIGIT.sub("", n) for n in _NUMBER.findall(plain)]
 
 
 def _same_items(code: str, source: Sequence[str], target: Sequence[str]) -> Iterator[str]:
+    if source == target:
+        return
     lost, added = Counter(source) - Counter(target), Counter(target) - Counter(source)
     parts = [f"lost {', '.join(sorted(lost.elements()))}"] if lost else []
     parts += [f"added {', '.join(sorted(added.elements()))}"] if added else []
@@ -183,41 +223,32 @@ def _same_items(code: str, source: Sequence[str], target: Sequence[str]) -> Iter
 
 
 def _untranslated(source: str, target: str, keep: Sequence[str]) -> Iterator[str]:
+    """`source` and `target` are prose without URLs."""
     words = _ordinary_words(source, keep)
     if len(words) >= MIN_WORDS and (target == source or words == _ordinary_words(target, keep)):
         yield f"untranslated: came back as it went ({' '.join(words[:6])}…)"
 
 
 def _ordinary_words(text: str, keep: Sequence[str]) -> list[str]:
-    """Lower-cased words, without URLs, do-not-translate terms and names."""
-    text = _URL.sub(" ", text)
+    """Lower-cased words of a text without URLs, do-not-translate terms and names aside."""
     for term in keep:
         text = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", " ", text)
     words: list[str] = []
-    for match in _WORD.finditer(text):
-        word = match.group()
-        sentence_start = not words or _after_sentence_end(text, match.start())
+    # `end` is the end of a sentence (`[.!?:…]` then spaces) just before the word, matched
+    # with it: a look back from each word made long lines quadratic, a call per word slow.
+    for end, word in _WORD_AFTER.findall(text):
         # A capital inside a sentence marks a name, which stays the same in any language.
-        if sentence_start or not word[0].isupper():
+        if not words or end or not word[0].isupper():
             words.append(word.lower())
     return words
-
-
-def _after_sentence_end(text: str, index: int) -> bool:
-    """`text[:index]` ends a sentence (`[.!?:…]` then spaces): looked at from its end.
-
-    A regex over the whole prefix for each word made long lines quadratic.
-    """
-    while index > 0 and text[index - 1].isspace():
-        index -= 1
-    return index > 0 and text[index - 1] in ".!?:…"
 
 
 def _length(source: str, target: str, bounds: tuple[float, float]) -> Iterator[str]:
     size, new_size = len(source.strip()), len(target.strip())
     if size >= SHORT and not bounds[0] <= new_size / size <= bounds[1]:
         yield f"length: {new_size / size:.1f}× the source's length"
-    repeated = _repetition(_WORD.findall(target.lower()))
+    # The same text repeats what its source repeats: nothing to flag.
+    repeated = _repetition(_WORD.findall(target.lower())) if target != source else ""
     if repeated and not _repetition(_WORD.findall(source.lower())):
         yield f"length: {repeated!r} repeated {REPEATS} times or more"
 
@@ -225,10 +256,12 @@ def _length(source: str, target: str, bounds: tuple[float, float]) -> Iterator[s
 def _repetition(words: list[str]) -> str:
     """The first word or group of up to three words repeated `REPEATS` times in a row."""
     for size in (1, 2, 3):
-        for start in range(len(words) - size * REPEATS + 1):
-            group = words[start : start + size]
-            if words[start : start + size * REPEATS] == group * REPEATS:
-                return " ".join(group)
+        # A group repeats from `start` when each word equals the one `size` further on,
+        # size × (REPEATS - 1) times running: one pass, not a slice per start.
+        same = "".join("=" if a == b else "." for a, b in zip(words, words[size:], strict=False))
+        start = same.find("=" * (size * (REPEATS - 1)))
+        if start >= 0:
+            return " ".join(words[start : start + size])
     return ""
 
 
