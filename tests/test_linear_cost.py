@@ -13,10 +13,12 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translator.markdown import document, qa
+from translator.markdown._hardened import YamlLoader
 from translator.markdown._markdown import make_parser
 from translator.markdown.document import parse_document, set_values
 from translator.markdown.prose_coverage import _Spans
@@ -130,3 +132,10 @@ def test_qa_inline__text_without_markup_as_markdown_it_reads_it(text: str) -> No
     tokens = qa._inline(md, text)[1]
     expected = md.parseInline(text)[0].children or []
     assert [(t.type, t.content) for t in tokens] == [(t.type, t.content) for t in expected]
+
+
+@pytest.mark.parametrize("text", FRONT_MATTERS, ids=range(len(FRONT_MATTERS)))
+def test_parse_document__one_scan_reads_what_load_reads(text: str) -> None:
+    found = parse_document(text)
+    content = text[found.content_start : found.content_end]
+    assert found.data == (yaml.load(content, Loader=YamlLoader) or {})

@@ -236,8 +236,8 @@ def _parse_yaml(content: str, line: int) -> _Parsed:
 def _load_yaml_node(content: str) -> tuple[yaml.Node | None, Any]:
     """The node tree and the data of a YAML text, scanned once (what `yaml.compose` and
     `yaml.load` give: a front matter was scanned twice, the larger part of reading it)."""
-    if "<<" in content:
-        # Building a merge key's mapping rewrites its node in place: build from a copy.
+    if "<<" in content or "merge" in content:
+        # Building a merge key's mapping (`<<`, `!!merge`) rewrites its node in place.
         return yaml.compose(content, Loader=YamlLoader), _load_yaml(content)
     loader = YamlLoader(content)  # safe: a SafeLoader subclass
     try:
