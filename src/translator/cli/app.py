@@ -22,7 +22,7 @@ from rich.markup import escape
 
 from translator._lazy import Lazy
 from translator.cli.models import models_app
-from translator.errors import ApprovalRefusedError, TooLargeError, TranslatorError
+from translator.errors import ApprovalRefusedError, ConfigError, TooLargeError, TranslatorError
 from translator.store.files import MAX_POST_BYTES, atomic_write, decode_post, read_post
 from translator.store.incidents import internal_error
 
@@ -272,6 +272,29 @@ def _write_translation(
 
 def _site(path: Path | None, *, source: str | None = None) -> SiteConfig:
     return load_config(find_site_root(path or Path.cwd()), source=source)
+
+
+def _target_language(config: SiteConfig, lang: str | None) -> str | None:
+    """`--lang` of review and export, as Hugo keys it; a language with no copies is refused.
+
+    A typo (`--lang de` on an en/fr site, `--lang EN`) would otherwise select nothing
+    and exit 0.
+    """
+    if lang is None:
+        return None
+    key = lang.strip().lower()
+    known = [
+        k
+        for k in dict.fromkeys([*config.targets, *config.languages])
+        if k != config.source_language
+    ]
+    if key in known or config.allow_unbuilt_targets:
+        return key
+    raise ConfigError(
+        f"--lang {lang}: not a target language of this site",
+        path=config.hugo_config,
+        hint=f"use one of {', '.join(known) or '(none)'}",
+    )
 
 
 FromOption = Annotated[
@@ -634,6 +657,7 @@ def review_command(
     an index page and one page per copy; no server, no JavaScript, no network.
     """
     config = _site(path)
+    lang = _target_language(config, lang)
     if serve:
         # Imported here: the web stack loads only for the workbench.
         from translator.review.workbench import serve as serve_workbench
@@ -713,8 +737,11 @@ def export_command(
     from translator.interchange.files import FORMATS, export_files
 
     if fmt not in FORMATS:
-        raise typer.BadParameter(", ".join(FORMATS), param_hint="--format")
+        raise typer.BadParameter(
+            f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format"
+        )
     config = _site(paths[0] if paths else None)
+    lang = _target_language(config, lang)
     states = status_filter.split(",") if status_filter else []
     with _context(config, command="export", lock=False) as context:
         written, count, errors = export_files(

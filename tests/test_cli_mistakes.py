@@ -1,0 +1,46 @@
+"""Mistakes a newcomer makes on the command line get a clear error, not a silent nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sites import Site, make_site
+
+
+def translated(root: Path) -> Site:
+    site = make_site(root)
+    site.run_json()
+    return site
+
+
+def test_export__lang_not_a_target_is_refused(tmp_path: Path) -> None:
+    site = translated(tmp_path)
+    result = site.translator("export", "--lang", "de", "-o", "x.xlf")
+    assert (result.code, result.stderr.strip()) == (
+        3,
+        f"Error: {site.root / 'hugo.toml'}: --lang de: not a target language of this site "
+        "— use one of en",
+    )
+    assert not (site.root / "x.xlf").exists()
+
+
+def test_export__lang_is_case_blind_like_hugo_keys(tmp_path: Path) -> None:
+    site = translated(tmp_path)
+    result = site.translator("export", "--lang", "EN", "-o", "x.xlf")
+    assert result.code == 0, result.stderr
+    assert "6 units exported" in result.stderr
+
+
+def test_review__lang_not_a_target_is_refused(tmp_path: Path) -> None:
+    site = translated(tmp_path)
+    result = site.translator("review", "--lang", "fr", "-o", "r.html")
+    assert result.code == 3
+    assert "--lang fr: not a target language of this site" in result.stderr
+    assert not (site.root / "r.html").exists()
+
+
+def test_export__unknown_format_names_the_value(tmp_path: Path) -> None:
+    site = translated(tmp_path)
+    result = site.translator("export", "--format", "xlif", "-o", "x.xlf")
+    assert result.code == 2
+    assert "'xlif' is not one of xliff, xliff12, po" in result.stderr
