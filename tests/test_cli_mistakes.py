@@ -44,3 +44,11 @@ def test_export__unknown_format_names_the_value(tmp_path: Path) -> None:
     result = site.translator("export", "--format", "xlif", "-o", "x.xlf")
     assert result.code == 2
     assert "'xlif' is not one of xliff, xliff12, po" in result.stderr
+
+
+def test_run__dry_run_says_how_many_it_would_translate(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    result = site.translator("run", "--dry-run", "--engine", "pseudo")
+    assert result.code == 0, result.stderr
+    assert "1 posts: would translate 1, skipped 0;" in result.stderr
+    assert not (site.root / "content/en/post.md").exists()

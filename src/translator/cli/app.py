@@ -436,10 +436,12 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
         stderr.print(
             f"{summary.human_copies} human copies left alone (`translator adopt` registers them)"
         )
-    verb = "would translate" if summary.dry_run else "translated"
+    verb, done = "translated", summary.translated_posts
+    if summary.dry_run:
+        verb, done = "would translate", summary.planned_posts
     stderr.print(
-        f"{summary.posts} posts: {verb} {summary.translated_posts}, skipped "
-        f"{summary.skipped_posts}; segments: {summary.segments_translated} translated, "
+        f"{summary.posts} posts: {verb} {done}, skipped "
+        f"{summary.skipped_posts - (done if summary.dry_run else 0)}; segments: {summary.segments_translated} translated, "
         f"{summary.segments_from_memory} from memory; {summary.edits_kept} edits kept, "
         f"{summary.conflicts} conflicts, {summary.restored} restored from memory, "
         f"{len(summary.errors)} errors"
