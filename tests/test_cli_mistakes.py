@@ -16,11 +16,11 @@ def translated(root: Path) -> Site:
 def test_export__lang_not_a_target_is_refused(tmp_path: Path) -> None:
     site = translated(tmp_path)
     result = site.translator("export", "--lang", "de", "-o", "x.xlf")
-    assert (result.code, result.stderr.strip()) == (
-        3,
+    expected = (
         f"Error: {site.root / 'hugo.toml'}: --lang de: not a target language of this site "
-        "— use one of en",
+        "— use one of en"
     )
+    assert (result.code, result.stderr.strip()) == (3, expected)
     assert not (site.root / "x.xlf").exists()
 
 
@@ -52,3 +52,14 @@ def test_run__dry_run_says_how_many_it_would_translate(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     assert "1 posts: would translate 1, skipped 0;" in result.stderr
     assert not (site.root / "content/en/post.md").exists()
+
+
+def test_status__piped_table_keeps_whole_paths_one_row_a_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    deep = "content/fr/" + "/".join(["un-dossier-au-nom-assez-long"] * 8) + "/post.md"
+    site.write(deep, site.read("content/fr/post.md"))
+    site.run_json()
+    result = site.translator("status")
+    copy = deep.replace("content/fr/", "content/en/")
+    rows = [line for line in result.stdout.splitlines() if copy in line]
+    assert len(rows) == 1 and deep in rows[0], result.stdout

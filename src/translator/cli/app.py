@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import webbrowser
 
     from rich.progress import Progress, TaskID
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from translator import human_copies, pipeline
     from translator.engines import make_engine
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 else:
     # Imported when a command runs: `--help` needs none of them (see _lazy.py).
     Progress, Table = Lazy("rich.progress", "Progress"), Lazy("rich.table", "Table")
+    Column = Lazy("rich.table", "Column")
     _markdown, pipeline = Lazy("translator.markdown._markdown"), Lazy("translator.pipeline")
     review, Context = Lazy("translator.review.status"), Lazy("translator.pipeline", "Context")
     human_copies = Lazy("translator.human_copies")
@@ -473,19 +474,33 @@ def status(
     raise typer.Exit(EXIT_SOME_FAILED if any(r.blocking for r in rows) else EXIT_OK)
 
 
+def _stdout() -> Console:
+    """stdout; into a pipe or a file, as wide as the rows, so each row is one greppable line."""
+    console = Console()
+    return console if console.is_terminal else Console(width=_PIPE_WIDTH)
+
+
+_PIPE_WIDTH = 10_000
+
+
+def _table(*headers: str) -> Table:
+    """A table whose cells wrap instead of ending in `…`: a cut path names no file."""
+    return Table(*(Column(header, overflow="fold") for header in headers))
+
+
 def _status_json(row: review.CopyStatus) -> dict[str, Any]:
     return {**dataclasses.asdict(row), "retired": list(row.retired), "blocking": row.blocking}
 
 
 def _print_status(rows: list[review.CopyStatus]) -> None:
-    table = Table("source", "lang", "state", "copy", "detail")
+    table = _table("source", "lang", "state", "copy", "detail")
     for row in rows:
         state = row.state + (f" ({row.engines})" if row.engines else "")
         state += (" (edited)" if row.edited else "") + (" (published)" if row.published else "")
         detail = row.detail + (f", {len(row.retired)} retired" if row.retired else "")
         cells = (row.source, row.language, state, row.target, detail)
         table.add_row(*(escape(cell) for cell in cells))
-    Console().print(table)
+    _stdout().print(table)
 
 
 @app.command()
@@ -584,13 +599,13 @@ def retired_list(
         rows = [{**dataclasses.asdict(e.text), "copy": e.copy} for e in entries]
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table("id", "copy", "was at", "source (deleted)", "retired", "text")
+    table = _table("id", "copy", "was at", "source (deleted)", "retired", "text")
     for entry in entries:
         found = entry.text
         cells = (str(found.ident), entry.copy or f"{found.source_path} ({found.target})",
                  found.label, found.source, found.retired, found.text)  # fmt: skip
         table.add_row(*(escape(cell) for cell in cells))
-    Console().print(table)
+    _stdout().print(table)
     count = f"{len(entries)} retired text" + ("" if len(entries) == 1 else "s")
     stderr.print(f"{count}; `translator retired restore ID --at LINE` puts one back")
 
