@@ -63,3 +63,14 @@ def test_status__piped_table_keeps_whole_paths_one_row_a_line(tmp_path: Path) ->
     copy = deep.replace("content/fr/", "content/en/")
     rows = [line for line in result.stdout.splitlines() if copy in line]
     assert len(rows) == 1 and deep in rows[0], result.stdout
+
+
+def test_approve__unknown_path_hint_fits_a_suffix_site(tmp_path: Path) -> None:
+    site = make_site(tmp_path, layout="suffix")
+    site.run_json()
+    result = site.translator("approve", "content/autre.en.md")
+    assert result.code == 3
+    assert result.stderr.strip() == (
+        "Error: content/autre.en.md: no copy written by translator for this path — give a copy "
+        "translator wrote, or its source; `translator status` lists them"
+    )
