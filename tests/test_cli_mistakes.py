@@ -74,3 +74,13 @@ def test_approve__unknown_path_hint_fits_a_suffix_site(tmp_path: Path) -> None:
         "Error: content/autre.en.md: no copy written by translator for this path — give a copy "
         "translator wrote, or its source; `translator status` lists them"
     )
+
+
+def test_run__engine_typo_is_refused_before_anything_is_read_or_created(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    result = site.translator("run", "--engine", "psuedo")
+    assert (result.code, result.stderr.strip()) == (
+        3,
+        "Error: unknown engine 'psuedo' — choose one of: argos, identity, pseudo",
+    )
+    assert not (site.root / ".translator").exists()

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from rich.table import Column, Table
 
     from translator import human_copies, pipeline
-    from translator.engines import make_engine
+    from translator.engines import check_engine_name, make_engine
     from translator.hugo.config import SiteConfig, find_site_root, load_config, write_init
     from translator.markdown import _markdown
     from translator.markdown.page import Page, RenderedPage, read_page, translate_pages
@@ -54,6 +54,7 @@ else:
     load_config = Lazy("translator.hugo.config", "load_config")
     write_init = Lazy("translator.hugo.config", "write_init")
     make_engine = Lazy("translator.engines", "make_engine")
+    check_engine_name = Lazy("translator.engines", "check_engine_name")
     check_memory_kept = Lazy("translator.store.lost_memory", "check_memory_kept")
     Memory, site_lock = (
         Lazy("translator.store.memory", "Memory"),
@@ -368,6 +369,7 @@ def run(
         beam_size=beam_size, threads=threads, compute_type=compute_type, batch_size=batch_size
     )
     config = dataclasses.replace(config, engine=dataclasses.replace(config.engine, **settings))
+    check_engine_name(config.engine.name)
     with _context(config, command="run") as context, _progress(quiet=as_json) as progress:
         engine_settings = {
             **config.engine.as_mapping(),
