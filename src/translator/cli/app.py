@@ -508,7 +508,9 @@ def _print_status(rows: list[review.CopyStatus]) -> None:
 @app.command()
 @reports_errors
 def approve(
-    paths: Annotated[list[Path], typer.Argument(help="Copies (content/en/…) or their sources.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Copies (content/en/post.md, post.en.md) or their sources.")
+    ],
     force: Annotated[
         bool,
         typer.Option(help="Approve despite conflicts, pseudo text or QA flags (recorded)."),
