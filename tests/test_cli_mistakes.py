@@ -54,6 +54,12 @@ def test_run__dry_run_says_how_many_it_would_translate(tmp_path: Path) -> None:
     assert not (site.root / "content/en/post.md").exists()
 
 
+def test_run__dry_run_on_a_new_site_creates_no_memory(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    assert site.translator("run", "--dry-run", "--engine", "pseudo").code == 0
+    assert not (site.root / ".translator").exists()
+
+
 def test_status__piped_table_keeps_whole_paths_one_row_a_line(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     deep = "content/fr/" + "/".join(["un-dossier-au-nom-assez-long"] * 8) + "/post.md"

@@ -370,7 +370,11 @@ def run(
     )
     config = dataclasses.replace(config, engine=dataclasses.replace(config.engine, **settings))
     check_engine_name(config.engine.name)
-    with _context(config, command="run") as context, _progress(quiet=as_json) as progress:
+    # A dry run only reads: no lock, and no memory created on a first run.
+    with (
+        _context(config, command="run", lock=not dry_run) as context,
+        _progress(quiet=as_json) as progress,
+    ):
         engine_settings = {
             **config.engine.as_mapping(),
             "download_progress": lambda done, total: progress("download model", done, total),
