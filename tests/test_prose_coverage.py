@@ -47,6 +47,24 @@ def test_front_matter_paths_tags_and_short_values_are_quiet() -> None:
     assert flags(text) == []
 
 
+def test_prose_nested_under_a_data_key_is_flagged() -> None:
+    # A CV a theme renders from `categories` (clementhaeck.com): not taxonomy terms.
+    text = (
+        "---\ncategories:\n  - name: Expérience\n    items:\n"
+        "      - description: Sous la supervision de Marina, je développe des méthodes.\n---\n"
+    )
+    assert flags(text) == [
+        (
+            "prose: front matter categories[0].items[0].description reads like prose and is "
+            'not translated — add "categories.items.description" to translatable_keys'
+        )
+    ]
+
+
+def test_taxonomy_terms_that_read_as_prose_are_quiet() -> None:
+    assert flags("---\ncategories: [Le pain du jour]\nauthor: Jean de la Fontaine\n---\n") == []
+
+
 def test_shortcode_argument_not_declared() -> None:
     assert flags('{{< notice tip title="Une astuce utile" icon="fa-user-secret" >}}\n') == [
         (

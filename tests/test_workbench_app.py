@@ -528,6 +528,20 @@ def test_export__an_index_page_and_one_page_per_copy(translated: Site, tmp_path:
     assert "--accent:" in (export / "static" / "theme.css").read_text()
 
 
+def test_export__copies_whose_names_differ_only_in_punctuation_get_two_pages(
+    translated: Site, tmp_path: Path
+) -> None:
+    site = copy_of(translated, tmp_path / "site")
+    site.write("content/fr/a-b.md", "---\ntitle: Un\n---\n\nLe premier billet.\n")
+    site.write("content/fr/a/b.md", "---\ntitle: Deux\n---\n\nLe second billet.\n")
+    site.run_json()
+    assert site.translator("review", "-o", "export").code == 0
+    pages = [p.read_text() for p in (site.root / "export" / "copies").iterdir()]
+    assert len(pages) == 3
+    assert sum("Le premier billet" in p for p in pages) == 1
+    assert sum("Le second billet" in p for p in pages) == 1
+
+
 def test_export__pages_have_no_form_and_no_script(translated: Site, tmp_path: Path) -> None:
     site = copy_of(translated, tmp_path / "site")
     assert site.translator("review", "-o", "export").code == 0

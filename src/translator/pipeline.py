@@ -825,6 +825,10 @@ def _record(
     )
 
 
+DRY_RUN = "dry run"
+"""The reason of each copy a dry run would write."""
+
+
 @dataclass(frozen=True, slots=True)
 class RunSummary:
     """The end of a run, as `translator run --json` prints it."""
@@ -848,6 +852,11 @@ class RunSummary:
     excluded: tuple[str, ...] = ()
     skipped_formats: Mapping[str, int] = field(default_factory=dict)
     restored: int = 0
+
+    @property
+    def planned_posts(self) -> int:
+        """Copies a dry run would write (each result is `skipped`, its reason DRY_RUN)."""
+        return sum(1 for r in self.results if r.reason == DRY_RUN)
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object printed by `--json`."""
@@ -1069,7 +1078,7 @@ def _planned(prepared: Prepared) -> PostResult:
         post.target_language,
         "skipped",
         prepared.item.state,
-        reason="dry run",
+        reason=DRY_RUN,
     )
 
 

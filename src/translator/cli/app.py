@@ -22,7 +22,7 @@ from rich.markup import escape
 
 from translator._lazy import Lazy
 from translator.cli.models import models_app
-from translator.errors import ApprovalRefusedError, TooLargeError, TranslatorError
+from translator.errors import ApprovalRefusedError, ConfigError, TooLargeError, TranslatorError
 from translator.store.files import MAX_POST_BYTES, atomic_write, decode_post, read_post
 from translator.store.incidents import internal_error
 
@@ -30,10 +30,10 @@ if TYPE_CHECKING:
     import webbrowser
 
     from rich.progress import Progress, TaskID
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from translator import human_copies, pipeline
-    from translator.engines import make_engine
+    from translator.engines import check_engine_name, make_engine
     from translator.hugo.config import SiteConfig, find_site_root, load_config, write_init
     from translator.markdown import _markdown
     from translator.markdown.page import Page, RenderedPage, read_page, translate_pages
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 else:
     # Imported when a command runs: `--help` needs none of them (see _lazy.py).
     Progress, Table = Lazy("rich.progress", "Progress"), Lazy("rich.table", "Table")
+    Column = Lazy("rich.table", "Column")
     _markdown, pipeline = Lazy("translator.markdown._markdown"), Lazy("translator.pipeline")
     review, Context = Lazy("translator.review.status"), Lazy("translator.pipeline", "Context")
     human_copies = Lazy("translator.human_copies")
@@ -53,6 +54,7 @@ else:
     load_config = Lazy("translator.hugo.config", "load_config")
     write_init = Lazy("translator.hugo.config", "write_init")
     make_engine = Lazy("translator.engines", "make_engine")
+    check_engine_name = Lazy("translator.engines", "check_engine_name")
     check_memory_kept = Lazy("translator.store.lost_memory", "check_memory_kept")
     Memory, site_lock = (
         Lazy("translator.store.memory", "Memory"),
@@ -274,6 +276,29 @@ def _site(path: Path | None, *, source: str | None = None) -> SiteConfig:
     return load_config(find_site_root(path or Path.cwd()), source=source)
 
 
+def _target_language(config: SiteConfig, lang: str | None) -> str | None:
+    """`--lang` of review and export, as Hugo keys it; a language with no copies is refused.
+
+    A typo (`--lang de` on an en/fr site, `--lang EN`) would otherwise select nothing
+    and exit 0.
+    """
+    if lang is None:
+        return None
+    key = lang.strip().lower()
+    known = [
+        k
+        for k in dict.fromkeys([*config.targets, *config.languages])
+        if k != config.source_language
+    ]
+    if key in known or config.allow_unbuilt_targets:
+        return key
+    raise ConfigError(
+        f"--lang {lang}: not a target language of this site",
+        path=config.hugo_config,
+        hint=f"use one of {', '.join(known) or '(none)'}",
+    )
+
+
 FromOption = Annotated[
     str | None,
     typer.Option(
@@ -344,7 +369,12 @@ def run(
         beam_size=beam_size, threads=threads, compute_type=compute_type, batch_size=batch_size
     )
     config = dataclasses.replace(config, engine=dataclasses.replace(config.engine, **settings))
-    with _context(config, command="run") as context, _progress(quiet=as_json) as progress:
+    check_engine_name(config.engine.name)
+    # A dry run only reads: no lock, and no memory created on a first run.
+    with (
+        _context(config, command="run", lock=not dry_run) as context,
+        _progress(quiet=as_json) as progress,
+    ):
         engine_settings = {
             **config.engine.as_mapping(),
             "download_progress": lambda done, total: progress("download model", done, total),
@@ -413,10 +443,12 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
         stderr.print(
             f"{summary.human_copies} human copies left alone (`translator adopt` registers them)"
         )
-    verb = "would translate" if summary.dry_run else "translated"
+    verb, done = "translated", summary.translated_posts
+    if summary.dry_run:
+        verb, done = "would translate", summary.planned_posts
     stderr.print(
-        f"{summary.posts} posts: {verb} {summary.translated_posts}, skipped "
-        f"{summary.skipped_posts}; segments: {summary.segments_translated} translated, "
+        f"{summary.posts} posts: {verb} {done}, skipped "
+        f"{summary.skipped_posts - (done if summary.dry_run else 0)}; segments: {summary.segments_translated} translated, "
         f"{summary.segments_from_memory} from memory; {summary.edits_kept} edits kept, "
         f"{summary.conflicts} conflicts, {summary.restored} restored from memory, "
         f"{len(summary.errors)} errors"
@@ -448,25 +480,41 @@ def status(
     raise typer.Exit(EXIT_SOME_FAILED if any(r.blocking for r in rows) else EXIT_OK)
 
 
+def _stdout() -> Console:
+    """stdout; into a pipe or a file, as wide as the rows, so each row is one greppable line."""
+    console = Console()
+    return console if console.is_terminal else Console(width=_PIPE_WIDTH)
+
+
+_PIPE_WIDTH = 10_000
+
+
+def _table(*headers: str) -> Table:
+    """A table whose cells wrap instead of ending in `…`: a cut path names no file."""
+    return Table(*(Column(header, overflow="fold") for header in headers))
+
+
 def _status_json(row: review.CopyStatus) -> dict[str, Any]:
     return {**dataclasses.asdict(row), "retired": list(row.retired), "blocking": row.blocking}
 
 
 def _print_status(rows: list[review.CopyStatus]) -> None:
-    table = Table("source", "lang", "state", "copy", "detail")
+    table = _table("source", "lang", "state", "copy", "detail")
     for row in rows:
         state = row.state + (f" ({row.engines})" if row.engines else "")
         state += (" (edited)" if row.edited else "") + (" (published)" if row.published else "")
         detail = row.detail + (f", {len(row.retired)} retired" if row.retired else "")
         cells = (row.source, row.language, state, row.target, detail)
         table.add_row(*(escape(cell) for cell in cells))
-    Console().print(table)
+    _stdout().print(table)
 
 
 @app.command()
 @reports_errors
 def approve(
-    paths: Annotated[list[Path], typer.Argument(help="Copies (content/en/…) or their sources.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Copies (content/en/post.md, post.en.md) or their sources.")
+    ],
     force: Annotated[
         bool,
         typer.Option(help="Approve despite conflicts, pseudo text or QA flags (recorded)."),
@@ -559,13 +607,13 @@ def retired_list(
         rows = [{**dataclasses.asdict(e.text), "copy": e.copy} for e in entries]
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table("id", "copy", "was at", "source (deleted)", "retired", "text")
+    table = _table("id", "copy", "was at", "source (deleted)", "retired", "text")
     for entry in entries:
         found = entry.text
         cells = (str(found.ident), entry.copy or f"{found.source_path} ({found.target})",
                  found.label, found.source, found.retired, found.text)  # fmt: skip
         table.add_row(*(escape(cell) for cell in cells))
-    Console().print(table)
+    _stdout().print(table)
     count = f"{len(entries)} retired text" + ("" if len(entries) == 1 else "s")
     stderr.print(f"{count}; `translator retired restore ID --at LINE` puts one back")
 
@@ -634,6 +682,7 @@ def review_command(
     an index page and one page per copy; no server, no JavaScript, no network.
     """
     config = _site(path)
+    lang = _target_language(config, lang)
     if serve:
         # Imported here: the web stack loads only for the workbench.
         from translator.review.workbench import serve as serve_workbench
@@ -713,8 +762,11 @@ def export_command(
     from translator.interchange.files import FORMATS, export_files
 
     if fmt not in FORMATS:
-        raise typer.BadParameter(", ".join(FORMATS), param_hint="--format")
+        raise typer.BadParameter(
+            f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format"
+        )
     config = _site(paths[0] if paths else None)
+    lang = _target_language(config, lang)
     states = status_filter.split(",") if status_filter else []
     with _context(config, command="export", lock=False) as context:
         written, count, errors = export_files(

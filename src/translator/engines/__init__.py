@@ -55,11 +55,15 @@ ENGINES: Mapping[str, Callable[[Mapping[str, Any]], Engine]] = MappingProxyType(
 )
 
 
-def make_engine(name: str, settings: Mapping[str, Any] | None = None) -> Engine:
-    """The engine called `name`, built with its settings."""
-    factory = ENGINES.get(name)
-    if factory is None:
+def check_engine_name(name: str) -> None:
+    """Refuse an unknown engine name (a typo) before a run reads any post."""
+    if name not in ENGINES:
         raise EngineError(
             f"unknown engine {name!r}", hint=f"choose one of: {', '.join(sorted(ENGINES))}"
         )
-    return factory(settings or {})
+
+
+def make_engine(name: str, settings: Mapping[str, Any] | None = None) -> Engine:
+    """The engine called `name`, built with its settings."""
+    check_engine_name(name)
+    return ENGINES[name](settings or {})

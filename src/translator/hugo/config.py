@@ -769,7 +769,8 @@ INIT_TEMPLATE = """\
 # `--to` may name a language Hugo does not build (disabled or not declared).
 # allow_unbuilt_targets = false
 
-# The engine's code for a Hugo language whose key is not one (default: fr-fr -> fr).
+# The engine's code for a Hugo language whose key is not one (default: fr-fr -> fr),
+# or is another language's code (a UK-English site keyed uk: engine_code = "en").
 # [languages.francais]
 # engine_code = "fr"
 
@@ -817,6 +818,7 @@ INIT_TEMPLATE = """\
 [limits]
 # Posts larger than this many bytes are refused before they are read.
 # max_post_bytes = 10000000
+
 [shortcodes]
 # Shortcode arguments that are prose, by name or position, and shortcodes whose
 # body is Markdown (`.Inner | markdownify`). Built in: figure (caption, title, alt,

@@ -96,18 +96,27 @@ def _front_matter(
 ) -> Iterator[str]:
     for path, value in _strings(document.data, ()):
         label = _fields.label(path)
-        top = str(path[0]).lower()
         if label in translated or not _shown(path[-1], value):
             continue
         if _fields.matches(path, keys) and _reads_as_prose(value):
             yield f"prose: front matter {label} could not be cut (several paragraphs?) and is kept"
             continue
-        if top in _NOT_PROSE_KEYS or _fields.matches(path, keys):
+        if _is_data(path) or _fields.matches(path, keys):
             continue
         yield (
             f"prose: front matter {label} reads like prose and is not translated — "
             f'add "{_pattern(path)}" to translatable_keys'
         )
+
+
+def _is_data(path: _fields.Path) -> bool:
+    """A value Hugo reads as data: the string or list of strings of a data key.
+
+    A mapping nested under one (`categories: [{items: [{description: …}]}]`, a CV
+    a theme renders) is the site's own structure, shown as text: still checked.
+    """
+    top = str(path[0]).lower()
+    return top in _NOT_PROSE_KEYS and all(isinstance(part, int) for part in path[1:])
 
 
 def _pattern(path: _fields.Path) -> str:

@@ -377,7 +377,7 @@ def _records_for(context: Context, paths: Sequence[Path]) -> Iterator[tuple[Post
             raise TranslatorError(
                 "no copy written by translator for this path",
                 path=path,
-                hint="give a copy (content/en/…) or its source; `translator status` lists them",
+                hint="give a copy translator wrote, or its source; `translator status` lists them",
             )
         for record in found:
             yield record, root / record.target_path

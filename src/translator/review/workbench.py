@@ -9,6 +9,7 @@ Every page is read from the files at request time. The guard in
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import socket
 import sys
@@ -433,8 +434,19 @@ def _static_copy(env: Environment, context: Context, key: str, bench: Workbench)
 
 
 def _slug(key: str) -> str:
-    """`content/en/a/post.md` -> `content-en-a-post-md.html`."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-") + ".html"
+    """`content/en/a/post.md` -> `content-en-a-post-md.html`, one name per copy.
+
+    Only a key of letters, digits, `_` and `/` with one `.md` reads back from its
+    slug; any other (`a-b.md` beside `a/b.md`, `post.en.md`, `é`) gets a hash of
+    the key, so two copies never share a page.
+    """
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-")
+    if not _PLAIN_KEY.fullmatch(key):
+        slug += "-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+    return slug + ".html"
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_/]+\.md")
 
 
 _STATIC = Path(__file__).parent / "static"
