@@ -92,6 +92,9 @@ def test_disabled__by_the_language_flag() -> None:
         ("pt-br", "", "pt"),
         ("zh-hant", "", "zt"),
         ("francais", "fr-FR", "fr"),
+        ("uk", "en-GB", "en"),
+        ("uk", "", "uk"),
+        ("fr", "fr_FR", "fr"),
         ("english", "", "english"),
     ],
 )
@@ -167,3 +170,15 @@ def test_config__invalid_default_language_names_the_file(tmp_path: Path) -> None
     with pytest.raises(ConfigError) as caught:
         load_config(root)
     assert caught.value.path == str(tmp_path / "hugo.toml")
+
+
+def test_engine_code__a_key_named_like_another_language_follows_its_locale() -> None:
+    # ideasonstage.com: [languages.uk] locale = "en-GB" is British English, not Ukrainian.
+    # (The config reader lowercases keys: languageCode arrives as languagecode.)
+    languages = {"fr": {}, "uk": {"locale": "en-GB"}, "castellano": {"languagecode": "es-ES"}}
+    resolved = resolve_languages({"languages": languages})
+    assert {key: lang.code for key, lang in resolved.languages.items()} == {
+        "fr": "fr",
+        "uk": "en",
+        "castellano": "es",
+    }

@@ -769,8 +769,8 @@ INIT_TEMPLATE = """\
 # `--to` may name a language Hugo does not build (disabled or not declared).
 # allow_unbuilt_targets = false
 
-# The engine's code for a Hugo language whose key is not one (default: fr-fr -> fr),
-# or is another language's code (a UK-English site keyed uk: engine_code = "en").
+# The engine's code for a Hugo language (default: its locale or languageCode, else
+# its key: fr-fr -> fr). Needed only when neither says it (a key such as francais).
 # [languages.francais]
 # engine_code = "fr"
 

@@ -192,10 +192,12 @@ def _default(languages: list[Language], configured: str) -> tuple[str, str]:
 def engine_code(key: str, locale: str = "") -> str:
     """The MT engine's code for a Hugo language: `fr-fr`, `fr-FR`, `fr_CA` -> `fr`.
 
-    A key that is not a language tag (`francais`) falls back to its locale or
-    `languageCode`; failing both, the key itself.
+    The language's `locale` or `languageCode` comes first: it is what Hugo puts
+    in the page's `lang`, while a key is only a name (`uk` for a British English
+    site is `en-GB`, not Ukrainian). Without one, the key itself when it is a
+    language tag; failing both, the key as it is.
     """
-    for candidate in (key.lower(), locale.lower()):
+    for candidate in (locale.lower(), key.lower()):
         if candidate in _SPECIAL:
             return _SPECIAL[candidate]
         match = _PRIMARY.fullmatch(candidate)
