@@ -377,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         root = site_root(args.site)
         if args.command == "serve":
-            _serve(root, args.name or f"served-{root.name}")
+            serve_site(root, name=args.name)
             return 0
     except TranslatorError as error:
         print(f"Error: {error}", file=sys.stderr)
@@ -394,8 +394,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if state.is_completed() else 1
 
 
-def _serve(root: Path, name: str) -> None:
-    """Serve the deployment until stopped, on prefect.yaml's schedule."""
+def serve_site(root: Path, *, name: str | None = None) -> None:
+    """Serve the deployment (default name served-<site folder>) until stopped, on
+    prefect.yaml's schedule; `translator serve` and `make serve` come here."""
+    name = name or f"served-{root.name}"
     # `serve(to_deployment())` rather than `flow.serve()`: the runner starts each run
     # from the entrypoint (this file), as a work pool's worker does.
     schedule = deployment_schedule()

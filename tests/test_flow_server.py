@@ -44,11 +44,13 @@ def free_port() -> int:
     return port
 
 
-def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start(
+    command: list[str], env: dict[str, str], log: Path, *, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
     """A process in its own session, so stopping it stops its children too."""
     with log.open("wb") as out:
         return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 
@@ -208,6 +210,57 @@ def test_serve__prints_the_api_url_and_the_run_command(
     printed = log.read_text()
     assert f"export PREFECT_API_URL={prefect_env['PREFECT_API_URL']}" in printed
     assert f"prefect deployment run '{SERVED}' --watch" in printed
+
+
+def test_translator_serve__prints_the_api_url_and_the_run_command(
+    prefect_env: dict[str, str], site: Site, tmp_path: Path
+) -> None:
+    log = tmp_path / "serve.log"
+    # No SITE: the site is the folder it runs in, as `translator run`'s.
+    serving = start([sys.executable, "-m", "translator", "serve"], prefect_env, log, cwd=site.root)
+    try:
+        wait_for_text(log, f"prefect deployment run '{SERVED}'", serving)
+        wait_for_deployment(prefect_env, serving, log)
+    finally:
+        stop(serving)
+    printed = log.read_text()
+    assert f"export PREFECT_API_URL={prefect_env['PREFECT_API_URL']}" in printed
+    assert f"prefect deployment run '{SERVED}' --watch" in printed
+
+
+def test_translator_serve__a_run_started_as_printed_translates_the_site(
+    prefect_env: dict[str, str], site: Site, tmp_path: Path
+) -> None:
+    log = tmp_path / "serve.log"
+    serving = start(
+        [sys.executable, "-m", "translator", "serve", str(site.root)],
+        prefect_env,
+        log,
+        cwd=tmp_path,
+    )
+    try:
+        wait_for_text(log, f"prefect deployment run '{SERVED}'", serving)
+        wait_for_deployment(prefect_env, serving, log)
+        run = prefect(prefect_env, "deployment", "run", SERVED, "--watch",
+                      "--watch-timeout", str(RUN_TIMEOUT), timeout=RUN_TIMEOUT + 30)  # fmt: skip
+    finally:
+        stop(serving)
+    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}\n{log.read_text()[-3000:]}"
+    assert "Completed" in run.stdout
+    assert pseudo_localize("Troisième paragraphe.") in site.read("content/en/post.md")
+
+
+def test_translator_serve__outside_a_site_says_so(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "translator", "serve", str(tmp_path)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 3
+    assert done.stderr.startswith(f"Error: {tmp_path}: no Hugo site here or above")
 
 
 def test_run_command__runs_the_flow_once_against_the_server(

@@ -140,3 +140,7 @@ class ApprovalRefusedError(TranslatorError):
 
 class MergeRefusedError(StructureChangedError):
     """The three-way merge of a copy's blocks is not safe; the copy is left untouched."""
+
+
+class SchedulerError(TranslatorError):
+    """`translator serve` cannot serve the flow: no Prefect, no flows/ folder, no server."""

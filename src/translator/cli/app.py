@@ -707,6 +707,25 @@ def review_command(
         webbrowser.open(written.absolute().as_uri())
 
 
+@app.command("serve")
+@reports_errors
+def serve_command(
+    site: Annotated[
+        Path | None, typer.Argument(help="The Hugo site (anywhere inside it); default: here.")
+    ] = None,
+) -> None:
+    """Serve the scheduled Prefect flow for SITE until Ctrl-C (prefect.yaml's schedule).
+
+    Uses the Prefect server at PREFECT_API_URL, else one on 127.0.0.1:4200
+    (started in the background if none answers). Prints the PREFECT_API_URL
+    to export in another shell and the `prefect deployment run` command that
+    starts a run now. Needs a checkout of translator's repository (flows/).
+    """
+    from translator.cli.flow_serve import serve_site
+
+    serve_site(_site(site).root, say=stderr.print)
+
+
 @app.command()
 @reports_errors
 def init(
