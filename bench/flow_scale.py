@@ -1,8 +1,9 @@
 """Wall time of one site's first run: `translator run` vs the flow on threads vs the flow on Dask.
 
-    .venv/bin/python bench/flow_scale.py [--posts 200] [--rounds 2] [--ms-per-unit 16]
+    .venv/bin/python bench/flow_scale.py [--engine synthetic|burn] [--posts 200]
+        [--paragraphs 8] [--rounds 2] [--ms-per-unit 16] [--per-run-cluster]
 
-A site of --posts posts (8 distinct paragraphs each, drawn from
+A site of --posts posts (--paragraphs distinct paragraphs each, drawn from
 /work/shared/corpus/fr) is translated from scratch by:
 
   engine      the engine alone on the run's distinct units (the floor);
@@ -14,13 +15,23 @@ A site of --posts posts (8 distinct paragraphs each, drawn from
   flow-dask-per-run  the flow, `task_runner="dask"`: a LocalCluster per run
               (its start and the model loads are in the time).
 
-All on the same 2 cores. The engine is `burn`: deterministic, CPU-bound, its
-cost proportional to the unit's length (SHA-256 rounds over a 64 KiB buffer,
+All on the same 2 cores. The engine (--engine):
+
+  synthetic (the default, the reported figures): the real `argos` engine —
+      argostranslate's package, pysbd, SentencePiece, CTranslate2 — on the
+      random-weight Transformer-base package bench/argos_throughput.py builds
+      (scripts/synthetic_model.py, cached in bench/.cache/), installed in a
+      temporary Argos home every process inherits (ARGOS_PACKAGES_DIR).
+      Random weights never stop a sentence, so every process decodes each
+      batch to 1.1 × its longest input instead (a real model's output length,
+      not the engine's 2 × + 10 ceiling): `ctranslate2.Translator` is wrapped
+      in every process, as the engines are registered below. Beam 2, int8.
+  burn: deterministic, CPU-bound, its cost proportional to the unit's length (SHA-256 rounds over a 64 KiB buffer,
 which release the GIL, so threads of one process use both cores as
 CTranslate2's do), a 0.5 s "model load" per process, and pseudo-localised
-output. It is registered in each process that builds engines: this process,
-the CLI subprocess (`-c` preamble) and every Dask worker (`preload` of this
-file). Each path runs once to warm up, then --rounds times on fresh copies of
+output. It (and the synthetic wrapper) is registered in each process that builds
+engines: this process, the CLI subprocess (`-c` preamble) and every Dask
+worker (`preload` of this file). Each path runs once to warm up, then --rounds times on fresh copies of
 the site; the best round counts (other work on a shared machine only ever
 slows a round down). The per-task overhead of Prefect + Dask is measured by
 sending 1-unit chunks of a zero-cost engine (`burn0`) one at a time through
@@ -38,6 +49,7 @@ import hashlib
 import os
 import random
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -52,9 +64,14 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "fr"
-PARAGRAPHS_PER_POST = 8
+ENGINE_NAMES = {"burn": "burn", "synthetic": "argos"}
+"""--engine → the `[engine] name` of the bench's sites."""
 BUFFER = b"\x5a" * 65536
 ROUNDS_ENV = "FLOW_SCALE_ROUNDS_PER_CHAR"
+SYNTHETIC_ENV = "FLOW_SCALE_SYNTHETIC"
+"""Set (to 1) in this process's environment, so every process it starts wraps CTranslate2."""
+OUTPUT_RATIO = 1.1
+"""Target pieces decoded per source piece with the synthetic model (a real model's ratio)."""
 PER_MS_ENV = "FLOW_SCALE_ROUNDS_PER_MS"
 LOAD_SECONDS = 0.5
 
@@ -95,9 +112,80 @@ def _burn(rounds: int) -> None:
         hashlib.sha256(BUFFER).digest()
 
 
+class RealLength:
+    """A ctranslate2.Translator that decodes what a real model would: 1.1 × each input.
+
+    CTranslate2 takes one decoding length per batch, so the batch decodes 1.1 ×
+    its longest input (batches are sorted by length: close to each sentence's
+    own) and each hypothesis is cut to 1.1 × its own input. The output then
+    depends on the sentence alone, never on the batch it was in: the CLI, the
+    flow's chunks and the engine alone write the same copies.
+    """
+
+    def __init__(self, translator: Any) -> None:
+        self.translator = translator
+
+    def translate_batch(self, source: Sequence[Sequence[str]], **options: Any) -> Any:
+        """The real call, with the decoding length fixed; results cut per input."""
+        longest = _real_length(max(len(s) for s in source))
+        options.update(min_decoding_length=longest, max_decoding_length=longest)
+        results = self.translator.translate_batch(source, **options)
+        return [
+            Cut(result, _real_length(len(s))) for s, result in zip(source, results, strict=True)
+        ]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.translator, name)
+
+
+def _real_length(source_pieces: int) -> int:
+    return max(1, round(OUTPUT_RATIO * source_pieces))
+
+
+class Cut:
+    """A (possibly asynchronous) CTranslate2 result whose hypotheses keep `length` pieces."""
+
+    def __init__(self, result: Any, length: int) -> None:
+        self.pending = result
+        self.length = length
+
+    def result(self) -> Cut:
+        """Itself, once the asynchronous result is in (the engine's only use)."""
+        if hasattr(self.pending, "result"):
+            self.pending = self.pending.result()
+        return self
+
+    @property
+    def hypotheses(self) -> list[list[str]]:
+        return [h[: self.length] for h in self.result().pending.hypotheses]
+
+
+def install_synthetic() -> None:
+    """Wrap every ctranslate2.Translator built from now on in this process (see RealLength)."""
+    import logging
+
+    import ctranslate2
+
+    real = ctranslate2.Translator
+    if getattr(real, "wrapped_by_flow_scale", False):
+        return
+
+    def build(*args: Any, **kwargs: Any) -> RealLength:
+        return RealLength(real(*args, **kwargs))
+
+    build.wrapped_by_flow_scale = True  # type: ignore[attr-defined]
+    ctranslate2.Translator = build
+    # Every sentence reaches the fixed length on purpose: not worth a warning.
+    logging.getLogger("translator.engines.argos").setLevel(logging.ERROR)
+
+
 def install_engines() -> None:
-    """Add `burn` and `burn0` (no cost) to translator's engine table in this process."""
+    """Add `burn` and `burn0` (no cost) to translator's engine table in this process,
+    and wrap CTranslate2 when the synthetic model is the engine."""
     from translator import engines
+
+    if os.environ.get(SYNTHETIC_ENV):
+        install_synthetic()
 
     def burn(settings: Mapping[str, Any]) -> Any:
         rounds = float(os.environ.get(ROUNDS_ENV, "0"))
@@ -143,8 +231,10 @@ def paragraphs() -> list[str]:
     return list(found)
 
 
-def build_site(root: Path, posts: int, engine_threads: int) -> None:
-    """A Hugo site of `posts` French posts, each with its own paragraphs."""
+def build_site(
+    root: Path, posts: int, engine_threads: int, *, engine: str = "burn", per_post: int = 8
+) -> None:
+    """A Hugo site of `posts` French posts, each with its own `per_post` paragraphs."""
     pool = paragraphs()
     random.Random(0).shuffle(pool)
     (root / "content" / "fr").mkdir(parents=True)
@@ -154,10 +244,12 @@ def build_site(root: Path, posts: int, engine_threads: int) -> None:
         encoding="utf-8",
     )
     (root / "translator.toml").write_text(
-        f'[engine]\nname = "burn"\nthreads = {engine_threads}\n', encoding="utf-8"
+        f'[engine]\nname = "{ENGINE_NAMES[engine]}"\nthreads = {engine_threads}\n'
+        + ("auto_install = false\n" if engine == "synthetic" else ""),
+        encoding="utf-8",
     )
     for n in range(posts):
-        body = "\n\n".join(pool[(n * PARAGRAPHS_PER_POST + k) % len(pool)] for k in range(8))
+        body = "\n\n".join(pool[(n * per_post + k) % len(pool)] for k in range(per_post))
         (root / "content" / "fr" / f"post-{n:04}.md").write_text(
             f'---\ntitle: "Billet {n}"\ndate: 2024-01-10\n---\n\n{body}\n', encoding="utf-8"
         )
@@ -178,15 +270,26 @@ def site_units(root: Path) -> list[str]:
 
 
 # -- the paths -----------------------------------------------------------------------
-def time_engine(units: Sequence[str]) -> float:
-    """The engine alone, 2 threads, model loaded outside the timing."""
+def time_engine(units: Sequence[str], name: str, cpu: dict[str, float]) -> float:
+    """The engine alone, 2 threads, model loaded outside the timing (CPU seconds into `cpu`)."""
     from translator.engines import make_engine
 
-    engine = make_engine("burn", {"threads": 2})
+    engine = make_engine(ENGINE_NAMES[name], {"threads": 2, "auto_install": False})
     engine.translate(["Bonjour."], source="fr", target="en")  # the model's load, untimed
-    start = time.perf_counter()
+    start, used = time.perf_counter(), time.process_time()
     engine.translate(units, source="fr", target="en")
+    _least(cpu, "engine", time.process_time() - used)
     return time.perf_counter() - start
+
+
+def _least(cpu: dict[str, float], name: str, seconds: float) -> None:
+    cpu[name] = min(cpu.get(name, float("inf")), seconds)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (the CLI's, once it has ended)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 CLI_PREAMBLE = (
@@ -195,13 +298,14 @@ CLI_PREAMBLE = (
 )
 
 
-def time_cli(root: Path) -> float:
-    """`translator run` in a subprocess, in the site."""
+def time_cli(root: Path, cpu: dict[str, float]) -> float:
+    """`translator run` in a subprocess, in the site (its CPU seconds into `cpu`)."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     command = [sys.executable, "-c", CLI_PREAMBLE.format(bench=str(REPO / "bench"))]
-    start = time.perf_counter()
+    start, used = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
+    _least(cpu, "cli", _children_cpu() - used)
     if done.returncode != 0:
         raise SystemExit(f"translator run failed:\n{done.stderr[-2000:]}")
     return elapsed
@@ -347,15 +451,22 @@ def local_cluster(workdir: Path) -> Iterator[str]:
 # -- main ----------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engine", choices=sorted(ENGINE_NAMES), default="synthetic")
     parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--paragraphs", type=int, default=8, help="paragraphs per post")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--ms-per-unit", type=float, default=16.0, help="engine cost, 1 core")
+    parser.add_argument("--ms-per-unit", type=float, default=16.0, help="burn's cost, 1 core")
     parser.add_argument("--per-run-cluster", action="store_true", help="also flow-dask-per-run")
     args = parser.parse_args()
     sys.path[:0] = [str(REPO / "flows"), str(REPO / "src"), str(REPO / "bench")]
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(REPO / "src"), os.environ.get("PYTHONPATH", "")]
     )
+    if args.engine == "synthetic":
+        from argos_throughput import argos_home
+
+        argos_home(beam=2)  # builds the package once, into bench/.cache/
+        os.environ[SYNTHETIC_ENV] = "1"
     install_engines()
     work = Path(tempfile.mkdtemp(prefix="flow-scale-"))
     counter = iter(range(10**6))
@@ -363,7 +474,7 @@ def main() -> None:
     def site(threads: int) -> Callable[[], Path]:
         def make() -> Path:
             root = work / f"site-{next(counter)}"
-            build_site(root, args.posts, threads)
+            build_site(root, args.posts, threads, engine=args.engine, per_post=args.paragraphs)
             return root
 
         return make
@@ -383,8 +494,9 @@ def run_all(
     site: Callable[[int], Callable[[], Path]],
     units: list[str],
 ) -> None:
-    print(f"{args.posts} posts, {len(units)} distinct units:", file=sys.stderr)
+    print(f"{args.engine}: {args.posts} posts, {len(units)} distinct units:", file=sys.stderr)
     last: dict[str, Path] = {}
+    cpu: dict[str, float] = {}
 
     def on_fresh_site(name: str, threads: int, run: Callable[[Path], float]) -> Callable[[], float]:
         def timed() -> float:
@@ -400,8 +512,8 @@ def run_all(
         (work / "dask-workers").mkdir()
         with local_cluster(work / "dask-workers") as address:
             paths = {
-                "engine": lambda: time_engine(units),
-                "cli": on_fresh_site("cli", 2, time_cli),
+                "engine": lambda: time_engine(units, args.engine, cpu),
+                "cli": on_fresh_site("cli", 2, lambda r: time_cli(r, cpu)),
                 "flow-threads": on_fresh_site(
                     "flow-threads", 2, lambda r: time_flow(flows, r, "threads")
                 ),
@@ -415,6 +527,10 @@ def run_all(
             best = interleaved(paths, args.rounds)
             overhead = dask_round_trip(address, 20), commit_cost(flows, last["flow-dask"], 10)
     report(args, units, best, overhead, flows.CHUNK_UNITS)
+    print(
+        f"CPU seconds (least of all rounds): engine {cpu['engine']:.2f}, cli {cpu['cli']:.2f}: "
+        f"cpu cli_vs_engine={cpu['cli'] / cpu['engine']:.3f} (what load cannot inflate)"
+    )
     print(f"copies identical (cli vs flow-dask): {same_copies(last['cli'], last['flow-dask'])}")
     print(
         f"dask_vs_cli={best['flow-dask'] / best['cli']:.3f} cli_vs_engine={best['cli'] / best['engine']:.3f}"
@@ -430,7 +546,7 @@ def report(
 ) -> None:
     """The table, and the per-chunk overhead at the flow's chunk size."""
     described = {
-        "engine": "engine alone (2 threads, model loaded)",
+        "engine": f"engine alone ({args.engine}, 2 threads, model loaded)",
         "cli": "cli: translator run (engine 2 threads)",
         "flow-threads": "flow, threads (engine 2 threads)",
         "flow-dask": "flow, Dask: standing LocalCluster 2×1",
@@ -438,17 +554,19 @@ def report(
     }
     cli = best["cli"]
     print(
-        f"\n| path ({args.posts} posts, {len(units)} units, best of {args.rounds}) | wall s | vs cli |"
+        f"\n| path ({args.posts} posts × {args.paragraphs} paragraphs, {len(units)} units, "
+        f"best of {args.rounds}) | wall s | vs cli |"
     )
     print("|---|---|---|")
     for name, seconds in best.items():
         print(f"| {described[name]} | {seconds:.2f} | {seconds / cli:.3f} |")
-    chunk_seconds = chunk * args.ms_per_unit / 1000
+    per_unit = best["engine"] * 2 / len(units)  # seconds per unit on one core, as measured
+    chunk_seconds = chunk * per_unit
     trip, cost = overhead
     print(
         f"\nper-chunk overhead: Dask round trip {trip * 1000:.0f} ms (1-unit chunk, zero-cost "
         f"engine) + commit task {cost * 1000:.0f} ms (Prefect, writing nothing); a {chunk}-unit "
-        f"chunk at {args.ms_per_unit:g} ms/unit takes {chunk_seconds:.2f} s: overhead "
+        f"chunk at {per_unit * 1000:.0f} ms/unit (1 core) takes {chunk_seconds:.2f} s: overhead "
         f"{100 * (trip + cost) / chunk_seconds:.1f} %"
     )
 

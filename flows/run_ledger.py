@@ -67,22 +67,36 @@ class RunLedger:
                 self.pending[n].discard(unit)
 
     def write_ready(self) -> int:
-        """Write every copy whose units are all known; a permanent error fails that copy only."""
-        written = 0
+        """Write every copy whose units are all known; a permanent error fails that copy only.
+
+        Copies commit in batches (`pipeline.copy_batch`); a transient error undoes its
+        batch, and only what committed counts as done when the task is retried."""
         translations = self.translations()
-        for n, prepared in enumerate(self.prepared):
-            if n in self.done or self.pending[n]:
-                continue
-            try:
-                result = pipeline.write(self.context, prepared, translations)
-            except Exception as error:
-                if is_transient(error):
-                    raise  # the commit task is retried; what is done stays done
-                result = self._failed(prepared.item.post, error)
-            self.results.append(result)
-            self.done.add(n)
-            written += result.action == "written"
+        ready = [n for n in range(len(self.prepared)) if n not in self.done and not self.pending[n]]
+        written = 0
+        for start in range(0, len(ready), pipeline.WRITE_BATCH):
+            outcomes: list[tuple[int, pipeline.PostResult]] = []
+            with pipeline.copy_batch(self.context) as commit:
+                for n in ready[start : start + pipeline.WRITE_BATCH]:
+                    outcomes.append((n, self._write(self.prepared[n], translations, commit)))
+            for n, result in outcomes:
+                self.results.append(result)
+                self.done.add(n)
+                written += result.action == "written"
         return written
+
+    def _write(
+        self,
+        prepared: pipeline.Prepared,
+        translations: pipeline.Translations,
+        commit: pipeline.CopyCommit,
+    ) -> pipeline.PostResult:
+        try:
+            return pipeline.write(self.context, prepared, translations, commit=commit)
+        except Exception as error:
+            if is_transient(error):
+                raise  # the commit task is retried; what is done stays done
+            return self._failed(prepared.item.post, error)
 
     def fail_chunk(self, chunk: pipeline.Chunk, reason: str, internal: bool = False) -> None:
         """Every copy waiting for a chunk that failed for good fails, naming why

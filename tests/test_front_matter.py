@@ -78,6 +78,21 @@ def test_set_values__draft_and_translation_map(text: str) -> None:
     assert twice.endswith(text[parse_document(text).body_start :])
 
 
+@settings(max_examples=300)
+@given(value=st.from_regex(r"[A-Za-z][A-Za-z0-9_./-]{0,12}", fullmatch=True))
+def test_set_values__word_like_stamp_values_read_back(value: str) -> None:
+    # Such values skip YAML's round trip check (see document._WORD_PLAIN): true, On,
+    # NULL and the like must still come back as strings.
+    text = set_values("---\ntitle: Bonjour\n---\n", {"translation": {"engine": value}})
+    assert read_values(text)["translation"] == {"engine": value}
+
+
+@pytest.mark.parametrize("value", ["true", "On", "NULL", "no", "Off", "yes"])
+def test_set_values__yaml_words_stay_strings(value: str) -> None:
+    text = set_values("---\ntitle: Bonjour\n---\n", {"translation": {"model": value}})
+    assert read_values(text)["translation"] == {"model": value}
+
+
 def test_set_values__no_front_matter_gets_yaml() -> None:
     assert set_values("Corps\r\n", {"draft": True}) == "---\r\ndraft: true\r\n---\r\nCorps\r\n"
 

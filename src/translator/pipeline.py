@@ -35,6 +35,7 @@ from translator.hugo.pairing import plan_site
 from translator.hugo.site import ADAPTER_REASON, Post, find_orphans, scan_site
 from translator.markdown.document import read_values, set_values
 from translator.store.files import (
+    commit_all_staged,
     commit_staged,
     legacy_staged_path,
     read_post,
@@ -76,11 +77,14 @@ else:
     merge_copy = Lazy("translator.store.copy_structure", "merge_copy")
 
 __all__ = (
+    "WRITE_BATCH",
     "Context",
+    "CopyCommit",
     "Detection",
     "PostResult",
     "Prepared",
     "RunSummary",
+    "copy_batch",
     "copy_block_map",
     "current_slots",
     "detect",
@@ -580,8 +584,17 @@ def translate_units(
     return Translations(by_language, hits, fresh, name, models)
 
 
-def write(context: Context, prepared: Prepared, translations: Translations) -> PostResult:
-    """Merge the machine translation with the copy's edits and write it, atomically."""
+def write(
+    context: Context,
+    prepared: Prepared,
+    translations: Translations,
+    *,
+    commit: CopyCommit | None = None,
+) -> PostResult:
+    """Merge the machine translation with the copy's edits and write it, atomically.
+
+    `commit` saves the copy (default `save_copy`; `copy_batch` gives one that
+    commits many copies together)."""
     post = prepared.item.post
     new_slots = fresh_slots(context, prepared, translations)
     merged = merge_slots(
@@ -625,7 +638,7 @@ def write(context: Context, prepared: Prepared, translations: Translations) -> P
             # The file stays as the editor left it; the memory learns what it holds.
             context.memory.save_post(replace(record, updated=old.updated), merged.retired)
         return replace(result, action="unchanged")
-    save_copy(context, post.target, record, merged.retired)
+    (commit or save_copy)(context, post.target, record, merged.retired)
     return result
 
 
@@ -767,6 +780,45 @@ def save_copy(
         staged.unlink(missing_ok=True)  # not recorded: the copy stays as it was
         raise
     commit_staged(staged, target)
+
+
+CopyCommit = Callable[[Context, Path, PostRecord, Sequence[SlotRecord]], None]
+"""Stages, records and renames one copy: `save_copy`, or a `copy_batch`'s."""
+WRITE_BATCH = 32
+"""Copies `run` commits together: one memory commit and one folder sync per batch."""
+
+
+@contextlib.contextmanager
+def copy_batch(context: Context) -> Iterator[CopyCommit]:
+    """A `save_copy` whose copies commit together when the block ends.
+
+    Each copy is staged (fsync'd) and recorded in its own savepoint of one
+    memory transaction; the renames follow the commit. Crash safety is
+    `save_copy`'s (see the module's docstring): killed before the commit,
+    every file is old and the next run drops the staged ones; after it, the
+    next run finishes the renames. A copy that fails is undone alone.
+    """
+    staged: list[tuple[Path, Path]] = []
+
+    def save(
+        context: Context, target: Path, record: PostRecord, retired: Sequence[SlotRecord] = ()
+    ) -> None:
+        file = stage(target, record.written_text)
+        try:
+            context.memory.save_post(record, retired)
+        except BaseException:
+            file.unlink(missing_ok=True)  # not recorded: the copy stays as it was
+            raise
+        staged.append((file, target))
+
+    try:
+        with context.memory.batch():
+            yield save
+    except BaseException:
+        for file, _ in staged:
+            file.unlink(missing_ok=True)
+        raise
+    commit_all_staged(staged)
 
 
 def _copy_text(
@@ -991,9 +1043,11 @@ def _run(
         return summarize(detection, [*planned, *failures], None, dry_run=True)
     translations, prepared, lost = _translate_isolated(context, prepared, progress)
     results = [*failures, *lost]
-    for n, item in enumerate(prepared, 1):
-        results.append(_write_one(context, item, translations))
-        progress("write", n, len(prepared))
+    for start in range(0, len(prepared), WRITE_BATCH):
+        with copy_batch(context) as commit:
+            for n, item in enumerate(prepared[start : start + WRITE_BATCH], start + 1):
+                results.append(_write_one(context, item, translations, commit=commit))
+                progress("write", n, len(prepared))
     return summarize(detection, results, translations)
 
 
@@ -1038,9 +1092,11 @@ def _prepare_all(
     return prepared, failures
 
 
-def _write_one(context: Context, item: Prepared, translations: Translations) -> PostResult:
+def _write_one(
+    context: Context, item: Prepared, translations: Translations, *, commit: CopyCommit
+) -> PostResult:
     try:
-        return write(context, item, translations)
+        return write(context, item, translations, commit=commit)
     except Exception as error:  # noqa: BLE001 — whatever it is, it is this post's error
         return failed(item.item.post, error, state_dir=context.config.state_dir)
 

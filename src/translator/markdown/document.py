@@ -61,6 +61,11 @@ _DELIMITERS: Mapping[str, FrontMatterFormat] = MappingProxyType({"---": "yaml", 
 _OPENING = re.compile(r"(---|\+\+\+)[ \t]*\r?\n")
 _TOML_KEY = re.compile(r"""[ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za-z0-9_-]+)[ \t]*=[ \t]*""")
 _SAFE_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n#]*")
+_WORD_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
+"""Plain scalars YAML reads back as the same string without asking it: a letter first
+(no number, date or `.inf`), no indicator or space; the words below aside."""
+_YAML_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null"})
+"""PyYAML's booleans and null (any case it knows is one of these, lowered)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +325,12 @@ _LOADERS: Mapping[str, Callable[[str], Any]] = MappingProxyType(
 
 def _yaml_scalar(value: str, *, style: str = '"') -> str:
     """A YAML scalar that loads back as exactly `value`, in the given style when it can."""
+    if (
+        style not in ('"', "'")
+        and _WORD_PLAIN.fullmatch(value)
+        and value.lower() not in _YAML_WORDS
+    ):
+        return value  # the stamp's engine, model, status and paths: no YAML load needed
     candidates = []
     if style not in ('"', "'") and _SAFE_PLAIN.fullmatch(value) and value == value.strip():
         candidates.append(value)
@@ -375,9 +386,9 @@ def set_values(text: str, updates: Mapping[str, object]) -> str:
         if done is not None:
             return done
     for key, value in updates.items():
-        text = _SETTERS[document.format](
-            parse_document(text, translatable_keys=()), key, value, newline
-        )
+        # The text was parsed (and so checked) above, and each setter writes valid
+        # front matter: only the block's bounds are needed again, not its values.
+        text = _SETTERS[document.format](_framed(text), key, value, newline)
     return text
 
 
@@ -405,6 +416,16 @@ def _set_yaml_keys(document: Document, updates: Mapping[str, object], newline: s
         start, end = spans[key]
         text = text[: base + start] + _yaml_entry(key, value, newline) + text[base + end :]
     return text
+
+
+def _framed(text: str) -> Document:
+    """The document's front matter bounds and format, its values left unparsed."""
+    start = 1 if text.startswith("\ufeff") else 0
+    bounds = _bounds(text, start)
+    if bounds is None:
+        return Document(text, None, start, start, start)
+    kind, content_start, content_end, body_start = bounds
+    return Document(text, kind, content_start, content_end, body_start)
 
 
 def _yaml_entry(key: str, value: object, newline: str) -> str:

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from translator.errors import (
@@ -26,6 +27,7 @@ from translator.errors import (
 __all__ = (
     "MAX_POST_BYTES",
     "atomic_write",
+    "commit_all_staged",
     "commit_staged",
     "decode_post",
     "legacy_staged_path",
@@ -206,6 +208,15 @@ def commit_staged(staged: Path, path: Path) -> None:
     """Rename a staged file over `path` and make the rename durable."""
     os.replace(staged, path)
     _fsync_directory(path.parent)
+
+
+def commit_all_staged(pairs: Sequence[tuple[Path, Path]]) -> None:
+    """Rename each staged file over its path, then make the renames durable: one
+    directory sync per folder, not one per file."""
+    for staged, path in pairs:
+        os.replace(staged, path)
+    for directory in dict.fromkeys(path.parent for _, path in pairs):
+        _fsync_directory(directory)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -508,7 +508,21 @@ class Memory:
         self.close()
 
     @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction around many writes: one commit (one sync) instead of one each.
+
+        Each write inside still succeeds or fails alone (a savepoint); nothing is
+        visible to others, or durable, before the batch ends.
+        """
+        with self._transaction():
+            yield
+
+    @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
+        if self._db.in_transaction:  # inside `batch`: a savepoint, undone alone on failure
+            with self._savepoint():
+                yield
+            return
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -517,6 +531,20 @@ class Memory:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            raise _database_error(error, self.path) from error
+
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        try:
+            self._db.execute("SAVEPOINT write")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK TO write")
+                self._db.execute("RELEASE write")
+                raise
+            self._db.execute("RELEASE write")
         except sqlite3.OperationalError as error:
             raise _database_error(error, self.path) from error
 
