@@ -42,6 +42,7 @@ review: install
 
 bench: install
 	$(PY) bench/argos_throughput.py
+	$(PY) bench/flow_scale.py --engine synthetic --posts 200 --paragraphs 1 --rounds 1
 
 site: install
 	command -v hugo >/dev/null || (apt-get update -qq && apt-get install -y -qq hugo)
