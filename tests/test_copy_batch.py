@@ -10,7 +10,6 @@ import pytest
 from sites import POST, Site, make_site
 
 from translator import pipeline
-from translator.engines.pseudo import pseudo_localize
 from translator.hugo.config import load_config
 from translator.store.memory import Memory
 
