@@ -10,6 +10,7 @@ import pytest
 from sites import POST, Site, make_site
 
 from translator import pipeline
+from translator.errors import TranslatorError
 from translator.hugo.config import load_config
 from translator.store.memory import Memory
 
@@ -49,12 +50,27 @@ def test_copy_batch__interrupted_before_its_end_leaves_files_and_memory_as_they_
     assert _records(site) == []
 
 
-def test_run__one_copy_failing_in_the_middle_of_a_batch_fails_alone(site: Site) -> None:
-    site.write("content/fr/b/x.md", POST)
-    site.write("content/en/b", "in the way\n")  # a file where x.md's folder goes
-    result = site.translator("run", "--engine", "pseudo")
-    assert result.code == 1
-    assert "content/en/b is a file, where a folder is needed for x.md" in result.stderr
-    assert result.stderr.index("wrote content/en/a.md") < result.stderr.index("failed content/en/b")
-    assert _copies(site) == ["a.md", "b.md", "c.md", "post.md"]
-    assert _records(site) == [f"content/en/{name}.md" for name in ("a", "b", "c", "post")]
+def test_copy_batch__a_copy_failing_in_the_middle_fails_alone(site: Site) -> None:
+    site.write("content/en/blocker", "in the way\n")  # a file where a folder would be needed
+    blocked = site.root / "content/en/blocker/b.md"
+    config = load_config(site.root).with_overrides(engine="pseudo")
+    with Memory.open(config.state_dir / "memory.sqlite") as memory:
+        context = pipeline.Context(config, memory)
+        items = [
+            i for i in pipeline.detect(config, memory).items if i.post.source_key[-4:-3] in "ac"
+        ]
+        prepared = [pipeline.prepare(context, item) for item in items]
+        translations = pipeline.translate_units(context, pipeline.units_needed(prepared))
+        with pipeline.copy_batch(context) as commit:
+            pipeline.write(context, prepared[0], translations, commit=commit)
+            with pytest.raises(TranslatorError):  # the copy of a.md sent where it cannot go
+                pipeline.write(
+                    context,
+                    prepared[0],
+                    translations,
+                    commit=lambda ctx, _, record, retired: commit(ctx, blocked, record, retired),
+                )
+            pipeline.write(context, prepared[1], translations, commit=commit)
+    assert _copies(site) == ["a.md", "c.md"]
+    assert _records(site) == ["content/en/a.md", "content/en/c.md"]
+    assert not list(site.root.glob("content/en/.*"))
