@@ -43,6 +43,10 @@ review: install
 bench: install
 	$(PY) bench/argos_throughput.py
 	$(PY) bench/flow_scale.py --engine synthetic --posts 200 --paragraphs 1 --rounds 1
+	$(PY) bench/prose_cost.py --rounds 1
+	$(PY) bench/startup.py --rounds 5
+	$(PY) bench/rerun_speed.py
+	$(PY) bench/workbench_index.py --posts 1000
 
 site: install
 	command -v hugo >/dev/null || (apt-get update -qq && apt-get install -y -qq hugo)
