@@ -10,12 +10,16 @@ slots the file no longer had. Through the real command, on a site built here.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
+from sites import POST as PLAIN_POST
 from sites import Site, make_site
 
 from translator.engines.pseudo import pseudo_localize
+from translator.hugo.config import load_config
+from translator.review.workbench import Workbench, make_app
 
 COPY = "content/en/post.md"
 SOURCE = "content/fr/post.md"
@@ -92,3 +96,42 @@ def test_joined_blocks_stay_when_the_source_changes_elsewhere(site: Site) -> Non
     assert joined in copy
     assert copy.count("images/chat.jpeg") == 1
     assert pseudo_localize("Premier paragraphe, revu.") in copy
+
+
+# -- a memory record that does not fit its copy is named, never a traceback ----------------------
+
+MISFIT_SOURCE = PLAIN_POST.replace("\nTroisième paragraphe.\n", "")
+
+
+@pytest.fixture
+def misfit(tmp_path: Path) -> Site:
+    """A copy with a block of the editor's, its last paragraph's edit retired by the source."""
+    site = make_site(tmp_path)
+    site.run_json()
+    third = pseudo_localize("Troisième paragraphe.")
+    text = site.read(COPY).replace(third, "Third by hand.")
+    site.write(COPY, text.replace("## ⟦Ûñé", "A note of mine.\n\n## ⟦Ûñé"))
+    site.write(SOURCE, MISFIT_SOURCE)
+    site.run_json()
+    return site
+
+
+def test_restore_into_a_misfit_record_is_one_error_line(misfit: Site) -> None:
+    before = misfit.read(COPY)
+    result = misfit.translator("retired", "restore", "1", "--at", "16")
+    assert result.code == 3
+    assert "memory records 4 slots for this copy but the file has 5" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert misfit.read(COPY) == before
+
+
+def test_workbench_shows_a_misfit_record_as_a_problem(misfit: Site) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Starlette 1.x announces a move from httpx to httpx2.
+        from starlette.testclient import TestClient
+    bench = Workbench(load_config(misfit.root))
+    client = TestClient(make_app(bench, port=8771), base_url="http://127.0.0.1:8771")
+    client.get(f"/?token={bench.keys.token}", follow_redirects=False)
+    page = client.get(f"/copy/{COPY}")
+    assert page.status_code == 200
+    assert "the memory records 4 slots but the copy has 5" in page.text
