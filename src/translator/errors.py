@@ -138,6 +138,10 @@ class ApprovalRefusedError(TranslatorError):
         """One `line N: what` per problem."""
 
 
+class SlotCountError(StructureChangedError):
+    """A memory record holds more or fewer slots than its copy has: it no longer fits the file."""
+
+
 class MergeRefusedError(StructureChangedError):
     """The three-way merge of a copy's blocks is not safe; the copy is left untouched."""
 

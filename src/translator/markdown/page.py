@@ -18,7 +18,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from translator.engines import Engine
-from translator.errors import NestingError
+from translator.errors import NestingError, SlotCountError
 from translator.markdown._markdown import DEFAULT_MARKDOWN_INNER
 from translator.markdown.document import (
     DEFAULT_TRANSLATABLE_KEYS,
@@ -169,7 +169,17 @@ def slot_labels(page: Page) -> list[str]:
 
 
 def compose_page(page: Page, texts: Sequence[str]) -> str:
-    """The page with each slot replaced by the given text (values, then Markdown)."""
+    """The page with each slot replaced by the given text (values, then Markdown).
+
+    `SlotCountError` when the texts are not one per slot: a memory record that no
+    longer fits its copy must be named, never half applied.
+    """
+    if len(texts) != len(page.fields) + len(page.segments):
+        raise SlotCountError(
+            f"the memory records {len(texts)} slots for this copy but the file has "
+            f"{len(page.fields) + len(page.segments)}; nothing was written",
+            hint="edit the copy in its file, or run `translator run` on its source",
+        )
     values = dict(zip((f.key for f in page.fields), texts, strict=False))
     changed = {k: v for k, v in values.items() if v != _field(page, k).value}
     head = replace_fields(page.document, changed) if changed else page.text

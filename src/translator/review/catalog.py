@@ -387,6 +387,13 @@ def copy_view(context: Context, target_path: str) -> CopyView | None:
         problem = error.message + (f" — {error.hint}" if error.hint else "")
         texts = tuple(s.written for s in record.slots)
         target_lines = ["" for _ in record.slots]
+    if len(target_lines) != len(record.slots) and not problem:
+        # A record that does not fit its copy: show the recorded slots, say why lines are gone.
+        problem = (
+            f"the memory records {len(record.slots)} slots but the copy has {len(target_lines)}"
+            " — edit it in its file, or run `translator run` on its source"
+        )
+        target_lines = ["" for _ in record.slots]
     sources, source_lines, outdated = _source_slots(context, record)
     if outdated and not problem:
         problem = "the source changed since this copy was written: run `translator run` first"

@@ -22,7 +22,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from translator.errors import EditRefusedError, StaleCopyError, TranslatorError
+from translator.errors import EditRefusedError, SlotCountError, StaleCopyError, TranslatorError
 from translator.markdown import _markdown
 from translator.markdown.document import read_values, set_values
 from translator.markdown.page import compose_page, slot_texts
@@ -249,7 +249,10 @@ def _save(
     what: str,
 ) -> Change:
     page = read_site_page(context, copy.text)
-    text = compose_page(page, texts)
+    try:
+        text = compose_page(page, texts)
+    except SlotCountError as error:
+        raise error.at(copy.record.target_path) from None
     _check_structure(context, copy, page_text=text, position_texts=texts)
     status = _status(slots)
     stamp = dict(read_values(text).get("translation") or {})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-from translator.errors import StructureChangedError, TranslatorError
+from translator.errors import MergeRefusedError, StructureChangedError, TranslatorError
 from translator.markdown.page import Page
 from translator.store.blockmerge import Blocks, Side, align, merge_blocks, read_blocks
 from translator.store.memory import PostRecord
@@ -36,6 +36,8 @@ class CopyAlignment:
     """The copy, its blocks named."""
     source: Blocks
     """The source post as it was last translated."""
+    joined: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    """(copy block, the last write's blocks it absorbed): blocks an editor joined into one."""
 
 
 def align_copy(md: MarkdownIt, read: Reader, record: PostRecord, ours_text: str) -> CopyAlignment:
@@ -68,8 +70,9 @@ def align_copy(md: MarkdownIt, read: Reader, record: PostRecord, ours_text: str)
         current[n] = fields.get(field.key, current[n])
     keys: list[str] = []
     pairs = align(base_blocks.blocks, ours.blocks)
+    joined = _joined(base_blocks, ours, pairs)
     for j in range(len(ours.blocks)):
-        key = base_keys[pairs[j]] if j in pairs else f"x{j}"
+        key = base_keys[pairs[j]] if j in pairs and j not in joined else f"x{j}"
         if key[0] == "f":
             slots, found = by_block.get(int(key[1:]), []), ours_segments.get(j, [])
             if len(slots) != len(found):
@@ -78,8 +81,38 @@ def align_copy(md: MarkdownIt, read: Reader, record: PostRecord, ours_text: str)
                 current[slot] = ours_page.segments[segment].source
         keys.append(key)
     return CopyAlignment(
-        tuple(current), Side(base_blocks, base_keys), Side(ours, tuple(keys)), source
+        tuple(current),
+        Side(base_blocks, base_keys),
+        Side(ours, tuple(keys)),
+        source,
+        tuple(sorted(joined.items())),
     )
+
+
+def _joined(base: Blocks, ours: Blocks, pairs: dict[int, int]) -> dict[int, tuple[int, ...]]:
+    """Copy blocks holding whole blocks of the last write besides their own: an editor joined them.
+
+    Typing over the blank line between two blocks makes one block of them; named after
+    only one (the one it reads most like), the others would look deleted by the editor
+    and a merge would drop them, and what the source changed in them, silently.
+    """
+    kept = set(pairs.values())
+    found: dict[int, tuple[int, ...]] = {}
+    for j, block in enumerate(ours.blocks):
+        lines = {line.strip() for line in block.text.splitlines()} - {""}
+        inside = tuple(
+            i
+            for i, old in enumerate(base.blocks)
+            if (i == pairs.get(j) or i not in kept) and _whole_in(old.text, lines)
+        )
+        if len(inside) > 1 or (inside and inside != (pairs.get(j),)):
+            found[j] = inside
+    return found
+
+
+def _whole_in(text: str, lines: set[str]) -> bool:
+    own = {line.strip() for line in text.splitlines()} - {""}
+    return bool(own) and own <= lines
 
 
 def merge_copy(
@@ -94,10 +127,44 @@ def merge_copy(
     rendered_keys = tuple(
         f"f{pairs[c]}" if c in pairs else f"n{c}" for c in range(len(source.blocks))
     )
+    _refuse_changed_joins(alignment, source, rendered_keys)
     theirs = _carry_editor_blocks(alignment.base.keys, rendered_keys)
     return merge_blocks(
         alignment.base, alignment.ours, theirs, Side(rendered, rendered_keys), source
     )
+
+
+def _refuse_changed_joins(
+    alignment: CopyAlignment, source: Blocks, rendered_keys: Sequence[str]
+) -> None:
+    """`MergeRefusedError` when the source deleted or changed a block an editor joined to another.
+
+    The joined block is the editor's own text: the source's change cannot be put in it,
+    and dropping it, or the editor's block, would lose one side's words.
+    """
+    old_text = {f"f{n}": b.text for n, b in enumerate(alignment.source.blocks)}
+    new_at = {k: c for c, k in enumerate(rendered_keys)}
+    for j, absorbed in alignment.joined:
+        for i in absorbed:
+            key = alignment.base.keys[i]
+            if key[0] != "f":
+                continue
+            c = new_at.get(key)
+            if c is not None and source.blocks[c].text == old_text[key]:
+                continue
+            old = alignment.source.blocks[int(key[1:])]
+            where = (
+                f"deleted its lines {old.first + 1}-{old.last}"
+                if c is None
+                else f"changed lines {source.blocks[c].first + 1}-{source.blocks[c].last}"
+            )
+            block = alignment.ours.blocks.blocks[j]
+            raise MergeRefusedError(
+                f"an editor joined blocks into one (copy lines {block.first + 1}-{block.last}) "
+                f"and the source {where} that the block holds; nothing was written",
+                line=block.first + 1,
+                hint="split the copy's block as the source's blocks are, then run again",
+            )
 
 
 def _carry_editor_blocks(base: Sequence[str], rendered: Sequence[str]) -> list[str]:
