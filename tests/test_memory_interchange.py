@@ -235,3 +235,39 @@ def test_git__same_slot_edited_differently_on_both_branches_is_reported(tmp_path
         check=False,
     )
     assert "run again: translator run content/en/post.md" in merged.stdout + merged.stderr
+
+
+def test_memory_merge__a_missing_file_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    site.run_json()
+    memory = str(site.root / ".translator" / "memory.sqlite")
+    missing = tmp_path / "nowhere.sqlite"
+    result = site.translator("memory", "merge", str(tmp_path / "base"), memory, str(missing))
+    assert result.code == 3, result.stderr
+    assert f"{missing}: no memory to merge here" in result.stderr
+    assert "Traceback" not in result.stderr and not missing.exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("memory", "export"), ("export", "--format", "xliff"), ("export", "--format", "po")],
+)
+def test_export__an_output_that_cannot_be_written_is_one_line(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    site = make_site(tmp_path / "site")
+    site.run_json()
+    unwritable = tmp_path / "no-such-folder" / "x.out"
+    (tmp_path / "no-such-folder").write_text("a file where a folder is needed\n")
+    result = site.translator(*command, "-o", str(unwritable))
+    assert result.code == 3, result.stderr
+    assert result.stderr.startswith("Error: "), result.stderr
+    assert "no-such-folder" in result.stderr and "internal error" not in result.stderr
+
+
+def test_memory_export__into_a_folder_is_one_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    site.run_json()
+    result = site.translator("memory", "export", "-o", str(tmp_path))
+    assert result.code == 3, result.stderr
+    assert f"{tmp_path}: is a folder" in result.stderr

@@ -350,6 +350,17 @@ def test_save__stale_and_broken_file_still_shows_the_unsaved_text(bench: Bench) 
     assert f'readonly rows="4" lang="en">{escape(FIRST)}</textarea>' in response.text
 
 
+def test_memory_replaced_under_the_server__actions_go_to_the_new_file(bench: Bench) -> None:
+    assert bench.client.get("/").status_code == 200  # the server's connection is open
+    rebuilt = bench.site.translator("memory", "rebuild", "--force")
+    assert rebuilt.code == 0, rebuilt.stderr
+    bench.post(f"/slot/1/{COPY}", text=FIRST, action="review")
+    with Memory.open(bench.site.root / ".translator" / "memory.sqlite") as memory:
+        record = memory.post_for_target(COPY)
+    assert record is not None
+    assert (record.slots[1].state, record.slots[1].written) == ("reviewed", FIRST)
+
+
 def test_undo__the_last_action(bench: Bench) -> None:
     before = bench.site.read(COPY)
     bench.post(f"/slot/1/{COPY}", text=FIRST, action="save")

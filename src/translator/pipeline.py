@@ -372,11 +372,6 @@ def _file_hash(path: Path) -> str:
         return ""
 
 
-def _mark_stale(item: WorkItem, stale: Collection[tuple[str, str]]) -> WorkItem:
-    key = (item.post.source_key, item.post.target_language)
-    return replace(item, state="stale") if item.state == "unchanged" and key in stale else item
-
-
 def _reason(error: BaseException) -> str:
     if isinstance(error, TranslatorError):
         return error.message + (f" — {error.hint}" if error.hint else "")

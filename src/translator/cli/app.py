@@ -896,9 +896,9 @@ def memory_merge(
         f"{len(report.records_taken)} copies' records taken from the other branch"
     )
     for copy in report.records_merged:
-        stderr.print(f"changed on both branches, merged slot by slot: {copy}")
+        stderr.print(f"changed on both branches, merged slot by slot: {escape(copy)}")
     for copy in report.conflicts:
-        stderr.print(f"changed on both branches, run again: translator run {copy}")
+        stderr.print(f"changed on both branches, run again: translator run {escape(copy)}")
 
 
 @memory_app.command("rebuild")

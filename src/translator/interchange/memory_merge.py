@@ -26,6 +26,7 @@ from pathlib import Path
 
 from translator.errors import InterchangeError
 from translator.interchange.copy_merge import merge_copy
+from translator.interchange.output import write_output
 from translator.store.memory import Memory
 
 __all__ = (
@@ -51,7 +52,7 @@ def git_init(root: Path) -> Path:
     text = path.read_text("utf-8") if path.exists() else ""
     if GITATTRIBUTES_LINE not in text.splitlines():
         separator = "" if not text or text.endswith("\n") else "\n"
-        path.write_text(f"{text}{separator}{GITATTRIBUTES_LINE}\n", "utf-8")
+        write_output(path, f"{text}{separator}{GITATTRIBUTES_LINE}\n".encode())
     return path
 
 
@@ -72,6 +73,13 @@ class MergeReport:
 def merge_memories(base: Path, ours: Path, theirs: Path) -> MergeReport:
     """Merge `theirs` into `ours` (in place, atomically) against their common `base`."""
     for path in (ours, theirs):
+        if not path.is_file():
+            # Opening would create an empty memory and report a merge of nothing.
+            raise InterchangeError(
+                "no memory to merge here",
+                path=path,
+                hint="git passes the files itself (%O %A %B); by hand, give three memory files",
+            )
         Memory.open(path).close()  # refuses a foreign, newer or damaged file; upgrades v1 in place
     staged = ours.with_name(ours.name + ".merging")
     shutil.copyfile(ours, staged)

@@ -21,6 +21,7 @@ from translate.storage import pypo
 
 from translator.errors import InterchangeError
 from translator.interchange.apply import Incoming
+from translator.interchange.output import write_output
 from translator.interchange.units import ExchangeUnit, exported_hash, parse_key
 
 __all__ = ("read_po", "write_po")
@@ -62,7 +63,7 @@ def write_po(units: Sequence[ExchangeUnit], path: Path, *, source: str, target: 
     clashes = Counter(entry.source for entry in entries.values())
     for entry in entries.values():
         store.addunit(_po_unit(entry, clashes[entry.source] > 1))
-    path.write_bytes(bytes(store))
+    write_output(path, bytes(store))
 
 
 def _po_unit(entry: _Entry, needs_context: bool) -> pypo.pounit:

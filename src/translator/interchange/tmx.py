@@ -27,6 +27,7 @@ from lxml import etree
 from translate.storage import tmx
 
 from translator.errors import InterchangeError
+from translator.interchange.output import write_output
 from translator.interchange.units import ExchangeUnit
 from translator.interchange.xliff_codes import CodeTree, code_tree
 from translator.store.memory import HumanUnit, MachineUnit
@@ -62,7 +63,7 @@ def write_tmx(
         _props(unit, {"x-origin": "human"})
         if origin:
             unit.addnote(origin)
-    path.write_bytes(bytes(store))
+    write_output(path, bytes(store))
 
 
 def _unit(

@@ -30,6 +30,7 @@ from translate.storage.placeables import xliff as codes
 
 from translator.errors import InterchangeError
 from translator.interchange.apply import Incoming
+from translator.interchange.output import write_output
 from translator.interchange.units import ExchangeUnit, exported_hash, parse_key
 
 __all__ = ("read_xliff", "rich_text", "tagged_text", "write_xliff")
@@ -80,7 +81,7 @@ def write_xliff(units: Sequence[ExchangeUnit], path: Path, *, source: str, targe
         _add_context(node, unit)
         for note in unit.notes:
             node.addnote(note, origin="translator")
-    path.write_bytes(bytes(store))
+    write_output(path, bytes(store))
 
 
 def _set_state(node: xliff.Xliff1Unit, unit: ExchangeUnit) -> None:

@@ -36,6 +36,7 @@ from translate.storage import xliff2
 
 from translator.errors import InterchangeError
 from translator.interchange.apply import Incoming
+from translator.interchange.output import write_output
 from translator.interchange.units import ExchangeUnit, exported_hash, parse_key
 from translator.interchange.xliff_codes import CodeTree, code_tree
 
@@ -84,7 +85,7 @@ def write_xliff2(units: Sequence[ExchangeUnit], path: Path, *, source: str, targ
         store.addunit(node)
         node.setid(unit.key)
         _fill(node, unit)
-    path.write_bytes(bytes(store))
+    write_output(path, bytes(store))
 
 
 def _switch_file(store: _Store, ident: str, original: str) -> None:

@@ -3,7 +3,7 @@
 Handlers parse the request, call `catalog` (reading) or `editing` (the one
 write path) and render a Jinja template; no translation or merge logic here.
 Every page is read from the files at request time. The guard in
-`workbench_security` stands in front of every route.
+`review.security` stands in front of every route.
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ class Workbench:
     flash: str = ""
     """What the last action did, shown once on the next page."""
 
-    memories: dict[int, Memory] = field(default_factory=dict)
-    """One open memory per thread (SQLite connections stay in their thread)."""
+    memories: dict[int, tuple[Memory, tuple[int, int]]] = field(default_factory=dict)
+    """One open memory per thread (SQLite connections stay in their thread), with the
+    file's identity (device, inode) when it was opened."""
 
     @contextlib.contextmanager
     def context(self, *, write: bool = False) -> Iterator[Context]:
@@ -82,26 +83,46 @@ class Workbench:
             yield Context(self.config, self.memory())
 
     def memory(self) -> Memory:
-        """This thread's connection, opened (and checked) once: a check costs 0.1 s per 1,000 posts."""
+        """This thread's connection, opened (and checked) once per memory file.
+
+        A check costs 0.1 s per 1,000 posts, so it is not made per request; but a
+        file replaced under the server (`memory rebuild --force`, a git checkout or
+        merge) is a new inode, and an old connection would write into the set-aside
+        file: a changed identity reopens.
+        """
         thread = threading.get_ident()
-        if thread not in self.memories:
-            path = self.config.state_dir / "memory.sqlite"
-            # As every command: a lost memory beside translator's copies stops here.
-            check_memory_kept(self.config, path)
-            memory = Memory.open(path)
-            try:
-                check_memory_kept(self.config, path, memory)
-            except TranslatorError:
-                memory.close()
-                raise
-            self.memories[thread] = memory
-        return self.memories[thread]
+        path = self.config.state_dir / "memory.sqlite"
+        opened = self.memories.get(thread)
+        if opened is not None and opened[1] == _identity(path):
+            return opened[0]
+        if opened is not None:
+            opened[0].close()
+            del self.memories[thread]
+        # As every command: a lost memory beside translator's copies stops here.
+        check_memory_kept(self.config, path)
+        memory = Memory.open(path)
+        try:
+            check_memory_kept(self.config, path, memory)
+        except TranslatorError:
+            memory.close()
+            raise
+        self.memories[thread] = (memory, _identity(path))
+        return memory
 
     def close(self) -> None:
         """Close every connection."""
-        for memory in self.memories.values():
+        for memory, _ in self.memories.values():
             memory.close()
         self.memories.clear()
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """(device, inode) of the memory file; (0, 0) when it is gone."""
+    try:
+        found = path.stat()
+    except OSError:
+        return (0, 0)
+    return (found.st_dev, found.st_ino)
 
 
 def make_app(bench: Workbench, *, port: int) -> Guard:

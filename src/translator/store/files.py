@@ -128,7 +128,7 @@ def decode_post(data: bytes, *, path: str | Path) -> str:
         ) from error
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str | bytes) -> None:
     """Write `text` so that `path` is either its old content or the new one, never half."""
     commit_staged(stage(path, text), path)
 
@@ -178,11 +178,11 @@ def make_parents(path: Path) -> None:
         )
 
 
-def stage(path: Path, text: str) -> Path:
+def stage(path: Path, text: str | bytes) -> Path:
     """Write `text` fully to a hidden file beside `path` (fsync'd), to rename over it later.
 
-    Bytes are written as given: no newline translation. The mode of an
-    existing `path` is kept.
+    Bytes are written as given (text as UTF-8): no newline translation. The
+    mode of an existing `path` is kept.
     """
     make_parents(path)
     staged = staged_path(path)
@@ -192,7 +192,7 @@ def stage(path: Path, text: str) -> Path:
     descriptor = os.open(staged, flags, 0o644)
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(text.encode("utf-8"))
+            stream.write(text.encode("utf-8") if isinstance(text, str) else text)
             stream.flush()
             os.fsync(stream.fileno())
         if path.exists():

@@ -762,13 +762,6 @@ class Memory:
         )
         return {r[0]: (r[1], r[2]) for r in rows}
 
-    def forget_post(self, source_path: str, target: str) -> None:
-        """Drop the record of a copy (its `kept` texts stay)."""
-        with self._transaction():
-            self._db.execute(
-                "DELETE FROM posts WHERE source_path = ? AND target_lang = ?", (source_path, target)
-            )
-
     def retired(self, source_path: str, target: str) -> list[tuple[str, str, str]]:
         """(label, source, editor's text) of slots whose source left the post, oldest first."""
         rows = self._db.execute(
