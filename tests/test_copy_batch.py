@@ -74,3 +74,32 @@ def test_copy_batch__a_copy_failing_in_the_middle_fails_alone(site: Site) -> Non
     assert _copies(site) == ["a.md", "c.md"]
     assert _records(site) == ["content/en/a.md", "content/en/c.md"]
     assert not list(site.root.glob("content/en/.*"))
+
+
+def test_run__a_batch_that_cannot_commit_fails_its_posts_and_the_next_batch_goes_on(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renames = pipeline.commit_all_staged
+    calls: list[int] = []
+
+    def disk_full_once(staged: list[tuple[Path, Path]]) -> None:
+        calls.append(len(staged))
+        if len(calls) == 1:
+            for file, _ in staged:
+                file.unlink()
+            raise OSError(28, "No space left on device")
+        renames(staged)
+
+    monkeypatch.setattr(pipeline, "WRITE_BATCH", 2)
+    monkeypatch.setattr(pipeline, "commit_all_staged", disk_full_once)
+    config = load_config(site.root).with_overrides(engine="pseudo")
+    with Memory.open(config.state_dir / "memory.sqlite") as memory:
+        summary = pipeline.run(pipeline.Context(config, memory))
+    failed = sorted(r.target for r in summary.results if r.action == "failed")
+    written = sorted(r.target for r in summary.results if r.action == "written")
+    assert calls == [2, 2] and len(failed) == 2 and len(written) == 2
+    assert all("No space left on device" in e["reason"] for e in summary.errors)
+    assert _copies(site) == sorted(Path(key).name for key in written)
+    monkeypatch.undo()  # the disk has room again: the next run writes the two others
+    assert site.run_json()["errors"] == []
+    assert _copies(site) == ["a.md", "b.md", "c.md", "post.md"]

@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -1039,11 +1040,28 @@ def _run(
     translations, prepared, lost = _translate_isolated(context, prepared, progress)
     results = [*failures, *lost]
     for start in range(0, len(prepared), WRITE_BATCH):
-        with copy_batch(context) as commit:
-            for n, item in enumerate(prepared[start : start + WRITE_BATCH], start + 1):
-                results.append(_write_one(context, item, translations, commit=commit))
-                progress("write", n, len(prepared))
+        batch = prepared[start : start + WRITE_BATCH]
+        done: list[PostResult] = []
+        try:
+            with copy_batch(context) as commit:
+                for n, item in enumerate(batch, start + 1):
+                    done.append(_write_one(context, item, translations, commit=commit))
+                    progress("write", n, len(prepared))
+        except (TranslatorError, OSError, sqlite3.Error) as error:
+            # The batch's commit or renames failed: its copies are its posts' errors (the
+            # next run drops or finishes what was staged), and the next batches still go.
+            done = [_batch_failed(context, item, done, n, error) for n, item in enumerate(batch)]
+        results.extend(done)
     return summarize(detection, results, translations)
+
+
+def _batch_failed(
+    context: Context, item: Prepared, done: Sequence[PostResult], n: int, error: BaseException
+) -> PostResult:
+    """A post of a batch that could not be committed; its own earlier failure stands."""
+    if n < len(done) and done[n].action in ("failed", "skipped"):
+        return done[n]
+    return failed(item.item.post, error, state_dir=context.config.state_dir)
 
 
 def _translate_isolated(
