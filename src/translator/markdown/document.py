@@ -410,7 +410,7 @@ def _set_yaml_keys(document: Document, updates: Mapping[str, object], newline: s
     """`set_values` on a YAML mapping from one reading of it (setting key after key read the
     front matter three times per key); None when it is not a plain block mapping."""
     content = document.text[document.content_start : document.content_end]
-    node = yaml.compose(content, Loader=yaml.SafeLoader) if content.strip() else None
+    node = _compose(content) if content.strip() else None
     if node is not None and not isinstance(node, yaml.MappingNode):
         return None
     spans: dict[str, tuple[int, int]] = {}
@@ -430,6 +430,16 @@ def _set_yaml_keys(document: Document, updates: Mapping[str, object], newline: s
         start, end = spans[key]
         text = text[: base + start] + _yaml_entry(key, value, newline) + text[base + end :]
     return text
+
+
+def _compose(content: str) -> yaml.Node | None:
+    """The node tree of a YAML text: libyaml's where it is exact (see `_load_yaml_node`)."""
+    if "\t" not in content:
+        try:
+            return yaml.compose(content, Loader=FastYamlLoader)
+        except (yaml.YAMLError, UnicodeError):
+            pass
+    return yaml.compose(content, Loader=yaml.SafeLoader)
 
 
 def _framed(text: str) -> Document:
