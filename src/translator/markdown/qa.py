@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 from markdown_it import MarkdownIt
@@ -246,22 +246,35 @@ def _same_items(code: str, source: Sequence[str], target: Sequence[str]) -> Iter
 
 def _untranslated(source: str, target: str, keep: Sequence[str]) -> Iterator[str]:
     """`source` and `target` are prose without URLs."""
-    words = _ordinary_words(source, keep)
+    # The same text has the same words: the first six tell whether to flag and say so.
+    words = _ordinary_words(source, keep, _SHOWN if target == source else None)
     if len(words) >= MIN_WORDS and (target == source or words == _ordinary_words(target, keep)):
-        yield f"untranslated: came back as it went ({' '.join(words[:6])}…)"
+        yield f"untranslated: came back as it went ({' '.join(words[:_SHOWN])}…)"
 
 
-def _ordinary_words(text: str, keep: Sequence[str]) -> list[str]:
-    """Lower-cased words of a text without URLs, do-not-translate terms and names aside."""
+_SHOWN = 6
+"""Words an `untranslated` flag quotes."""
+
+
+def _ordinary_words(text: str, keep: Sequence[str], limit: int | None = None) -> list[str]:
+    """Lower-cased words of a text without URLs, do-not-translate terms and names aside;
+    with `limit`, only that many first ones."""
     for term in keep:
         text = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", " ", text)
     words: list[str] = []
     # `end` is the end of a sentence (`[.!?:…]` then spaces) just before the word, matched
     # with it: a look back from each word made long lines quadratic, a call per word slow.
-    for end, word in _WORD_AFTER.findall(text):
+    found: Iterable[tuple[str | None, str]] = (
+        _WORD_AFTER.findall(text)
+        if limit is None
+        else (match.groups() for match in _WORD_AFTER.finditer(text))  # type: ignore[misc]
+    )
+    for end, word in found:
         # A capital inside a sentence marks a name, which stays the same in any language.
         if not words or end or not word[0].isupper():
             words.append(word.lower())
+            if len(words) == limit:
+                break
     return words
 
 
