@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from translator.markdown.glossary import Glossary
 from translator.markdown.qa import check_slot
 
@@ -214,19 +211,3 @@ def test_markup__changed_shortcode_argument() -> None:
         'markup: lost shortcode {{< figure src="a.jpg" caption="" >}}',
         'markup: added shortcode {{< figure src="b.jpg" caption="" >}}',
     ]
-
-
-# -- the line-break shortcut: what markdown-it would give, without parsing -------------
-
-_LINES = st.text(alphabet=st.sampled_from(["a", "é", " ", "\t", "\n", ".", "\u00a0"]), max_size=24)
-
-
-@settings(max_examples=400, deadline=None)
-@given(_LINES)
-def test_line_break_shortcut_gives_the_parsers_tokens(text: str) -> None:
-    from translator.markdown import qa
-    from translator.markdown._markdown import make_parser
-
-    parsed = make_parser().parseInline(text)[0].children or []
-    expected = [(t.type, t.content) for t in parsed]
-    assert [(t.type, t.content) for t in qa._lines(text)] == expected
