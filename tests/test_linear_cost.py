@@ -4,7 +4,9 @@ Each fast path is checked against the definition it replaced, kept here as
 the oracle: setting front matter keys from one reading of the YAML against
 setting them one by one; QA's one-regex word list and one-pass repetition
 against a look back per word and a slice per start; the shortcode-in-paragraph
-test by bisection against `any()` over every span.
+test by bisection against `any()` over every span; QA's tokens of a text whose
+only markup is line breaks against markdown-it's; libyaml's node marks against
+the pure composer's.
 """
 
 from __future__ import annotations
@@ -139,3 +141,63 @@ def test_parse_document__one_scan_reads_what_load_reads(text: str) -> None:
     found = parse_document(text)
     content = text[found.content_start : found.content_end]
     assert found.data == (yaml.load(content, Loader=YamlLoader) or {})
+
+
+_LINES = st.text(alphabet=st.sampled_from(["a", "é", " ", "\t", "\n", ".", "\u00a0"]), max_size=24)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LINES)
+def test_qa_inline__line_breaks_as_markdown_it_reads_them(text: str) -> None:
+    md = make_parser()
+    tokens = qa._inline(md, text)[1]
+    expected = md.parseInline(text)[0].children or []
+    assert [(t.type, t.content) for t in tokens] == [(t.type, t.content) for t in expected]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PROSE, st.lists(st.sampled_from(["Paris", "bé", "A"]), max_size=2))
+def test_ordinary_words__the_first_six_as_all_of_them(text: str, keep: list[str]) -> None:
+    assert qa._ordinary_words(text, keep, 6) == ordinary_words(text, keep)[:6]
+
+
+def node_marks(node: yaml.Node | None) -> list[object]:
+    """What the front matter code reads of a node tree: kinds, tags, values, styles, spans."""
+    if node is None:
+        return []
+    style = getattr(node, "style", None) or None  # libyaml says "" for plain, pure None
+    found: list[object] = [(type(node).__name__, node.tag, style)]
+    found.append((node.start_mark.index, node.end_mark.index))
+    if isinstance(node, yaml.ScalarNode):
+        return [*found, node.value]
+    children = node.value if isinstance(node, yaml.SequenceNode) else sum(node.value, ())
+    return found + [mark for child in children for mark in node_marks(child)]
+
+
+YAML_TEXTS = [
+    "title: « Très » élevé 🎉\ndescription: >-\n  àé\n  ok\nkeywords: [un, é]\n",
+    'alt: "caf\\u00e9 ü"  # note\ncover:\n  alt: |\n    Ligne ü\n\n    deux\n',
+    "t: &a Bonjour le monde\nd: *a\nn: 12\n? clé\n: valeur\n",
+]
+
+
+@pytest.mark.parametrize("content", YAML_TEXTS, ids=range(len(YAML_TEXTS)))
+def test_yaml_node__libyaml_marks_as_the_pure_composers(content: str) -> None:
+    node, data = document._load_yaml_node(content)
+    assert node_marks(node) == node_marks(yaml.compose(content, Loader=YamlLoader))
+    assert data == yaml.load(content, Loader=YamlLoader)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the held-out corpus is not on this machine")
+def test_yaml_node__libyaml_marks_as_the_pure_composers_over_the_corpus() -> None:
+    for text in (p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.md"))):
+        found = parse_document(text)
+        if found.format == "yaml":
+            content = text[found.content_start : found.content_end]
+            expected = node_marks(yaml.compose(content, Loader=YamlLoader))
+            assert node_marks(document._load_yaml_node(content)[0]) == expected
+
+
+def test_yaml_node__a_tab_the_pure_loader_refuses_is_still_refused() -> None:
+    with pytest.raises(document.FrontMatterError, match="invalid YAML front matter"):
+        parse_document("---\ntitle:\tUn titre\n---\nCorps.\n")

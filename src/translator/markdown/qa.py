@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 from markdown_it import MarkdownIt
@@ -44,6 +44,7 @@ _NOT_DIGIT = re.compile(r"\D")
 # What an inline rule of the parser starts at (newlines, escapes, entities, emphasis, code,
 # links, images, HTML, math, footnotes), line endings it normalises, and shortcodes.
 _MARKUP = re.compile(r"[\n\r\0!$&*<\[\\\]^_`~{]")
+_MARKUP_BUT_NEWLINE = re.compile(r"[\r\0!$&*<\[\\\]^_`~{]")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _REFERENCE = re.compile(r"\]\[([^\]]+)\]")
 _SPLITTERS = frozenset({"code_inline", "html_inline", "math_inline", "math_inline_double"})
@@ -121,6 +122,8 @@ def _inline(md: MarkdownIt, markdown: str) -> _Inline:
     if _MARKUP.search(markdown) is None:
         # Nothing an inline rule starts at: markdown-it gives the text back as one token.
         return [], [Token("text", "", 0, content=markdown)] if markdown else []
+    if _MARKUP_BUT_NEWLINE.search(markdown) is None:
+        return [], _lines(markdown)
     shortcodes = list(find_shortcodes(markdown))
     # Shortcode delimiters and arguments are not prose; a paired shortcode's inner text is.
     parts, position = [], 0
@@ -128,6 +131,25 @@ def _inline(md: MarkdownIt, markdown: str) -> _Inline:
         parts.extend([markdown[position : shortcode.start], " "])
         position = shortcode.end
     return shortcodes, md.parseInline("".join([*parts, markdown[position:]]))[0].children or []
+
+
+def _lines(markdown: str) -> list[Token]:
+    """The tokens markdown-it gives a text whose only markup is line breaks, without parsing
+    it (a hard-wrapped paragraph, a fifth of a page): the newline rule drops the spaces
+    that end a line (two or more make a hard break) and the spaces and tabs that start
+    the next."""
+    tokens: list[Token] = []
+    lines = markdown.split("\n")
+    for number, line in enumerate(lines):
+        text = line.lstrip(" \t") if number else line
+        if number == len(lines) - 1:
+            tokens += [Token("text", "", 0, content=text)] if text else []
+            break
+        kept = text.rstrip(" ")
+        tokens += [Token("text", "", 0, content=kept)] if kept else []
+        hard = len(text) - len(kept) >= 2
+        tokens.append(Token("hardbreak" if hard else "softbreak", "br", 0))
+    return tokens
 
 
 def _prose_text(parsed: _Inline) -> str:
@@ -224,22 +246,35 @@ def _same_items(code: str, source: Sequence[str], target: Sequence[str]) -> Iter
 
 def _untranslated(source: str, target: str, keep: Sequence[str]) -> Iterator[str]:
     """`source` and `target` are prose without URLs."""
-    words = _ordinary_words(source, keep)
+    # The same text has the same words: the first six tell whether to flag and say so.
+    words = _ordinary_words(source, keep, _SHOWN if target == source else None)
     if len(words) >= MIN_WORDS and (target == source or words == _ordinary_words(target, keep)):
-        yield f"untranslated: came back as it went ({' '.join(words[:6])}…)"
+        yield f"untranslated: came back as it went ({' '.join(words[:_SHOWN])}…)"
 
 
-def _ordinary_words(text: str, keep: Sequence[str]) -> list[str]:
-    """Lower-cased words of a text without URLs, do-not-translate terms and names aside."""
+_SHOWN = 6
+"""Words an `untranslated` flag quotes."""
+
+
+def _ordinary_words(text: str, keep: Sequence[str], limit: int | None = None) -> list[str]:
+    """Lower-cased words of a text without URLs, do-not-translate terms and names aside;
+    with `limit`, only that many first ones."""
     for term in keep:
         text = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", " ", text)
     words: list[str] = []
     # `end` is the end of a sentence (`[.!?:…]` then spaces) just before the word, matched
     # with it: a look back from each word made long lines quadratic, a call per word slow.
-    for end, word in _WORD_AFTER.findall(text):
+    found: Iterable[tuple[str | None, str]] = (
+        _WORD_AFTER.findall(text)
+        if limit is None
+        else (match.groups() for match in _WORD_AFTER.finditer(text))  # type: ignore[misc]
+    )
+    for end, word in found:
         # A capital inside a sentence marks a name, which stays the same in any language.
         if not words or end or not word[0].isupper():
             words.append(word.lower())
+            if len(words) == limit:
+                break
     return words
 
 
