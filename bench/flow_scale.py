@@ -6,8 +6,24 @@
 A site of --posts posts (--paragraphs distinct paragraphs each, drawn from
 /work/shared/corpus/fr) is translated from scratch by:
 
-  engine      the engine alone on the run's distinct units (the floor);
-  cli         `translator run` in a subprocess (engine threads = 2);
+  engine      the engine alone on the run's distinct units, in this process,
+              its model loaded (and warmed on one sentence) before the clock:
+              the engine's own time, nothing else (the floor);
+  engine-process  the engine alone in a fresh process: interpreter start-up,
+              imports, the model's load, then the same units (engine threads = 2).
+              The same work as the CLI's engine does: the CLI's overhead is
+              the difference;
+  cli         `translator run` in a subprocess (engine threads = 2): start-up,
+              reading the site and the memory, the model's load, the units,
+              writing the copies. It reports, on its stderr, the time of its
+              engine calls and, for argos, of the model's load within them.
+              Both subprocesses get this process's environment as it was before
+              the Prefect server and the Dask cluster started: distributed sets
+              MALLOC_TRIM_THRESHOLD_=65536 and OMP_NUM_THREADS=1 in its parent's
+              environment (for the workers it spawns), and inherited by the CLI
+              that malloc setting alone doubled its CPU time on CTranslate2
+              (sys time 1.3 → 18.6 s, 17× the page faults, 50 posts) — the
+              whole of the 4.1× once reported here;
   flow-threads  the flow, `task_runner="threads"` (engine threads = 2);
   flow-dask   the flow, `task_runner=<address>` of a LocalCluster started once
               here: 2 worker processes × 1 thread (engine threads = 1 each),
@@ -38,7 +54,13 @@ sending 1-unit chunks of a zero-cost engine (`burn0`) one at a time through
 the same cluster. Needs a Prefect API: PREFECT_API_URL, or a server started
 here on a free loopback port. The last line:
 
-    dask_vs_cli=<flow-dask / cli> cli_vs_engine=<cli / engine>
+    dask_vs_cli=<flow-dask / cli> cli_vs_engine=<cli / engine-process>
+
+cli_vs_engine compares like with like: two fresh processes doing the same
+translation, so the ratio is the CLI's overhead (site, memory, copies,
+its own start-up). The lines above it give the rest: the warm engine's time,
+each process's phases (imports, model load, units: wall and CPU) and the
+CPU ratios, which a loaded machine inflates less than wall time.
 """
 
 from __future__ import annotations
