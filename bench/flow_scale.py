@@ -404,7 +404,7 @@ def time_process(
     if done.returncode != 0:
         raise SystemExit(f"{name} failed:\n{done.stderr[-2000:]}")
     if elapsed < seen.get(name, {}).get("process", [0.0, float("inf")])[1]:
-        seen[name] = {**phases(done.stderr), "process": [used, elapsed]}  # the best round's
+        seen[name] = {**phases(done.stderr), "process": [used, elapsed]}  # the fastest run's
     return elapsed
 
 
@@ -676,10 +676,10 @@ def overhead_report(
     print(
         f"\nengine, warm (model loaded before the clock): {best['engine']:.2f} s wall, "
         f"{cpu['engine']:.2f} s CPU\n"
-        f"engine, fresh process (best round): {phase('engine-process', 'process')}; imports "
+        f"engine, fresh process (fastest run, warm-up included): {phase('engine-process', 'process')}; imports "
         f"and engine {phase('engine-process', 'imports')}, model load "
         f"{phase('engine-process', 'load')}, units {phase('engine-process', 'engine')}\n"
-        f"cli (best round): {phase('cli', 'process')}; engine calls "
+        f"cli (fastest run): {phase('cli', 'process')}; engine calls "
         f"{phase('cli', 'engine')}, of which model load {phase('cli', 'load')}\n"
         f"CPU (least of all rounds): cli / engine process "
         f"{cpu['cli'] / cpu['engine-process']:.3f}, cli / warm engine "
