@@ -6,8 +6,24 @@
 A site of --posts posts (--paragraphs distinct paragraphs each, drawn from
 /work/shared/corpus/fr) is translated from scratch by:
 
-  engine      the engine alone on the run's distinct units (the floor);
-  cli         `translator run` in a subprocess (engine threads = 2);
+  engine      the engine alone on the run's distinct units, in this process,
+              its model loaded (and warmed on one sentence) before the clock:
+              the engine's own time, nothing else (the floor);
+  engine-process  the engine alone in a fresh process: interpreter start-up,
+              imports, the model's load, then the same units (engine threads = 2).
+              The same work as the CLI's engine does: the CLI's overhead is
+              the difference;
+  cli         `translator run` in a subprocess (engine threads = 2): start-up,
+              reading the site and the memory, the model's load, the units,
+              writing the copies. It reports, on its stderr, the time of its
+              engine calls and, for argos, of the model's load within them.
+              Both subprocesses get this process's environment as it was before
+              the Prefect server and the Dask cluster started: distributed sets
+              MALLOC_TRIM_THRESHOLD_=65536 and OMP_NUM_THREADS=1 in its parent's
+              environment (for the workers it spawns), and inherited by the CLI
+              that malloc setting alone doubled its CPU time on CTranslate2
+              (sys time 1.3 → 18.6 s, 17× the page faults, 50 posts) — the
+              whole of the 4.1× once reported here;
   flow-threads  the flow, `task_runner="threads"` (engine threads = 2);
   flow-dask   the flow, `task_runner=<address>` of a LocalCluster started once
               here: 2 worker processes × 1 thread (engine threads = 1 each),
@@ -38,7 +54,13 @@ sending 1-unit chunks of a zero-cost engine (`burn0`) one at a time through
 the same cluster. Needs a Prefect API: PREFECT_API_URL, or a server started
 here on a free loopback port. The last line:
 
-    dask_vs_cli=<flow-dask / cli> cli_vs_engine=<cli / engine>
+    dask_vs_cli=<flow-dask / cli> cli_vs_engine=<cli / engine-process>
+
+cli_vs_engine compares like with like: two fresh processes doing the same
+translation, so the ratio is the CLI's overhead (site, memory, copies,
+its own start-up). The lines above it give the rest: the warm engine's time,
+each process's phases (imports, model load, units: wall and CPU) and the
+CPU ratios, which a loaded machine inflates less than wall time.
 """
 
 from __future__ import annotations
@@ -46,6 +68,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import json
 import os
 import random
 import re
@@ -294,21 +317,120 @@ def _children_cpu() -> float:
 
 CLI_PREAMBLE = (
     "import sys; sys.path.insert(0, {bench!r}); import flow_scale; flow_scale.install_engines(); "
+    "flow_scale.clock_engine_calls(); "
     "from translator.cli.app import main; sys.argv = ['translator', 'run']; main()"
 )
+ENGINE_PREAMBLE = (
+    "import sys; sys.path.insert(0, {bench!r}); import flow_scale; "
+    "flow_scale.engine_process({units!r}, {engine!r})"
+)
+CLOCK_MARK = "flow-scale-clock "
+"""Starts the stderr line on which a subprocess reports its phases (JSON)."""
 
 
-def time_cli(root: Path, cpu: dict[str, float]) -> float:
-    """`translator run` in a subprocess, in the site (its CPU seconds into `cpu`)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    command = [sys.executable, "-c", CLI_PREAMBLE.format(bench=str(REPO / "bench"))]
+class Clock:
+    """CPU and wall seconds spent in named phases of this process."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, list[float]] = {}
+
+    def add(self, name: str, cpu: float, wall: float) -> None:
+        total = self.spent.setdefault(name, [0.0, 0.0])
+        total[0] += cpu
+        total[1] += wall
+
+    def timed(self, name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self.add(name, time.process_time() - cpu, time.perf_counter() - wall)
+
+        return run
+
+    def report(self) -> None:
+        """The phases on one stderr line, for the bench to read."""
+        print(CLOCK_MARK + json.dumps(self.spent), file=sys.stderr, flush=True)
+
+
+def clock_engine_calls() -> None:
+    """In the CLI's process: time `translate_units` (the engine's calls, the model's load
+    included) and the argos model's load, reported on stderr at exit."""
+    import atexit
+
+    from translator import pipeline
+    from translator.engines import argos
+
+    clock = Clock()
+    pipeline.translate_units = clock.timed("engine", pipeline.translate_units)
+    argos._load_model = clock.timed("load", argos._load_model)  # timed, not changed
+    atexit.register(clock.report)
+
+
+def engine_process(units_file: str, name: str) -> None:
+    """The engine alone in a fresh process, as the CLI runs it: imports, model load, units."""
+    clock = Clock()
+    cpu, wall = time.process_time(), time.perf_counter()
+    install_engines()
+    from translator.engines import make_engine
+
+    engine = make_engine(ENGINE_NAMES[name], {"threads": 2, "auto_install": False})
+    clock.add("imports", time.process_time() - cpu, time.perf_counter() - wall)
+    units = json.loads(Path(units_file).read_text(encoding="utf-8"))
+    clock.timed("load", engine.translate)(["Bonjour."], source="fr", target="en")
+    clock.timed("engine", engine.translate)(units, source="fr", target="en")
+    clock.report()
+
+
+def phases(stderr: str) -> dict[str, list[float]]:
+    """The phases a subprocess reported (see Clock.report)."""
+    for line in reversed(stderr.splitlines()):
+        if line.startswith(CLOCK_MARK):
+            found: dict[str, list[float]] = json.loads(line[len(CLOCK_MARK) :])
+            return found
+    return {}
+
+
+def time_process(
+    command: list[str], cwd: Path, env: Mapping[str, str], name: str, cpu: dict[str, float],
+    seen: dict[str, dict[str, list[float]]],
+) -> float:  # fmt: skip
+    """A subprocess's wall seconds; its CPU seconds into `cpu`, its phases into `seen`."""
     start, used = time.perf_counter(), _children_cpu()
-    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    _least(cpu, "cli", _children_cpu() - used)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    elapsed, used = time.perf_counter() - start, _children_cpu() - used
+    _least(cpu, name, used)
     if done.returncode != 0:
-        raise SystemExit(f"translator run failed:\n{done.stderr[-2000:]}")
+        raise SystemExit(f"{name} failed:\n{done.stderr[-2000:]}")
+    if elapsed < seen.get(name, {}).get("process", [0.0, float("inf")])[1]:
+        seen[name] = {**phases(done.stderr), "process": [used, elapsed]}  # the fastest run's
     return elapsed
+
+
+def time_cli(
+    root: Path, env: Mapping[str, str], cpu: dict[str, float], seen: dict[str, Any]
+) -> float:
+    """`translator run` in a subprocess, in the site (its CPU seconds into `cpu`).
+
+    `env` is this process's environment from before the Dask cluster started:
+    distributed sets MALLOC_TRIM_THRESHOLD_=65536 (and OMP_NUM_THREADS=1) in its
+    parent's environment for the workers it spawns; inherited, that setting alone
+    doubles the CLI's CPU time with CTranslate2 (17× the page faults), which no
+    user's shell has."""
+    command = [sys.executable, "-c", CLI_PREAMBLE.format(bench=str(REPO / "bench"))]
+    return time_process(command, root, env, "cli", cpu, seen)
+
+
+def time_engine_process(
+    units_file: Path, name: str, env: Mapping[str, str], cpu: dict[str, float],
+    seen: dict[str, Any],
+) -> float:  # fmt: skip
+    """The engine alone in a fresh process (`engine_process`), same environment as the CLI."""
+    code = ENGINE_PREAMBLE.format(bench=str(REPO / "bench"), units=str(units_file), engine=name)
+    return time_process(
+        [sys.executable, "-c", code], units_file.parent, env, "engine-process", cpu, seen
+    )
 
 
 def time_flow(flow_module: Any, root: Path, runner: str) -> float:
@@ -497,6 +619,10 @@ def run_all(
     print(f"{args.engine}: {args.posts} posts, {len(units)} distinct units:", file=sys.stderr)
     last: dict[str, Path] = {}
     cpu: dict[str, float] = {}
+    seen: dict[str, Any] = {}
+    clean = dict(os.environ)  # before Prefect's and Dask's settings: a user's shell
+    units_file = work / "units.json"
+    units_file.write_text(json.dumps(list(units)), encoding="utf-8")
 
     def on_fresh_site(name: str, threads: int, run: Callable[[Path], float]) -> Callable[[], float]:
         def timed() -> float:
@@ -513,7 +639,10 @@ def run_all(
         with local_cluster(work / "dask-workers") as address:
             paths = {
                 "engine": lambda: time_engine(units, args.engine, cpu),
-                "cli": on_fresh_site("cli", 2, lambda r: time_cli(r, cpu)),
+                "engine-process": lambda: time_engine_process(
+                    units_file, args.engine, clean, cpu, seen
+                ),
+                "cli": on_fresh_site("cli", 2, lambda r: time_cli(r, clean, cpu, seen)),
                 "flow-threads": on_fresh_site(
                     "flow-threads", 2, lambda r: time_flow(flows, r, "threads")
                 ),
@@ -527,13 +656,35 @@ def run_all(
             best = interleaved(paths, args.rounds)
             overhead = dask_round_trip(address, 20), commit_cost(flows, last["flow-dask"], 10)
     report(args, units, best, overhead, flows.CHUNK_UNITS)
-    print(
-        f"CPU seconds (least of all rounds): engine {cpu['engine']:.2f}, cli {cpu['cli']:.2f}: "
-        f"cpu cli_vs_engine={cpu['cli'] / cpu['engine']:.3f} (what load cannot inflate)"
-    )
+    overhead_report(best, cpu, seen)
     print(f"copies identical (cli vs flow-dask): {same_copies(last['cli'], last['flow-dask'])}")
     print(
-        f"dask_vs_cli={best['flow-dask'] / best['cli']:.3f} cli_vs_engine={best['cli'] / best['engine']:.3f}"
+        f"dask_vs_cli={best['flow-dask'] / best['cli']:.3f} "
+        f"cli_vs_engine={best['cli'] / best['engine-process']:.3f}"
+    )
+
+
+def overhead_report(
+    best: Mapping[str, float], cpu: Mapping[str, float], seen: Mapping[str, Any]
+) -> None:
+    """Where the CLI's time goes, next to the engine's own on the same units."""
+
+    def phase(path: str, name: str) -> str:
+        spent = seen.get(path, {}).get(name)
+        return f"{spent[1]:.2f} s wall / {spent[0]:.2f} s CPU" if spent else "not reported"
+
+    print(
+        f"\nengine, warm (model loaded before the clock): {best['engine']:.2f} s wall, "
+        f"{cpu['engine']:.2f} s CPU\n"
+        f"engine, fresh process (fastest run, warm-up included): {phase('engine-process', 'process')}; imports "
+        f"and engine {phase('engine-process', 'imports')}, model load "
+        f"{phase('engine-process', 'load')}, units {phase('engine-process', 'engine')}\n"
+        f"cli (fastest run): {phase('cli', 'process')}; engine calls "
+        f"{phase('cli', 'engine')}, of which model load {phase('cli', 'load')}\n"
+        f"CPU (least of all rounds): cli / engine process "
+        f"{cpu['cli'] / cpu['engine-process']:.3f}, cli / warm engine "
+        f"{cpu['cli'] / cpu['engine']:.3f}; wall: cli / warm engine "
+        f"{best['cli'] / best['engine']:.3f}"
     )
 
 
@@ -547,6 +698,7 @@ def report(
     """The table, and the per-chunk overhead at the flow's chunk size."""
     described = {
         "engine": f"engine alone ({args.engine}, 2 threads, model loaded)",
+        "engine-process": "engine alone, fresh process (start-up, model load, units)",
         "cli": "cli: translator run (engine 2 threads)",
         "flow-threads": "flow, threads (engine 2 threads)",
         "flow-dask": "flow, Dask: standing LocalCluster 2×1",
