@@ -57,9 +57,9 @@ from translation_report import Outcome, report_markdown, table_rows
 from translator import pipeline
 from translator.errors import ConfigError, TranslatorError
 from translator.hugo.config import DEFAULT_SCHEDULE, SiteConfig, find_site_root, load_config
+from translator.hugo.lost_memory import check_memory_kept
 from translator.review import status as review
 from translator.store.incidents import internal_error
-from translator.store.lost_memory import check_memory_kept
 from translator.store.memory import Memory
 
 __all__ = ("RunLedger", "main", "site_root", "translate_new_posts")

@@ -38,6 +38,7 @@ from typing import Any
 from translator.engines import make_engine
 from translator.errors import TranslatorError
 from translator.hugo.adoption import block_shape, pair_slots, written_slots
+from translator.hugo.lost_memory import stamped_copies
 from translator.hugo.pairing import plan_site
 from translator.hugo.site import Post, scan_site
 from translator.markdown.document import read_values
@@ -55,7 +56,6 @@ from translator.pipeline import (
 )
 from translator.store.files import decode_post, read_post, read_post_bytes
 from translator.store.incidents import internal_error
-from translator.store.lost_memory import stamped_copies
 from translator.store.memory import PostRecord, SlotRecord, SlotState
 from translator.store.merge import NewSlot, post_status
 

@@ -35,13 +35,13 @@ if TYPE_CHECKING:
     from translator import human_copies, pipeline
     from translator.engines import check_engine_name, make_engine
     from translator.hugo.config import SiteConfig, find_site_root, load_config, write_init
+    from translator.hugo.lost_memory import check_memory_kept
     from translator.markdown import _markdown
     from translator.markdown.page import Page, RenderedPage, read_page, translate_pages
     from translator.pipeline import Context
     from translator.review import status as review
     from translator.review.static_page import review_page_for_site, write_review_page
     from translator.review.status import copy_statuses
-    from translator.store.lost_memory import check_memory_kept
     from translator.store.memory import Memory, site_lock
 else:
     # Imported when a command runs: `--help` needs none of them (see _lazy.py).
@@ -55,7 +55,7 @@ else:
     write_init = Lazy("translator.hugo.config", "write_init")
     make_engine = Lazy("translator.engines", "make_engine")
     check_engine_name = Lazy("translator.engines", "check_engine_name")
-    check_memory_kept = Lazy("translator.store.lost_memory", "check_memory_kept")
+    check_memory_kept = Lazy("translator.hugo.lost_memory", "check_memory_kept")
     Memory, site_lock = (
         Lazy("translator.store.memory", "Memory"),
         Lazy("translator.store.memory", "site_lock"),

@@ -38,13 +38,13 @@ from translator.errors import (
     UnsafePathError,
 )
 from translator.hugo.config import SiteConfig
+from translator.hugo.lost_memory import check_memory_kept
 from translator.pipeline import Context
 from translator.review import catalog, editing
 from translator.review.human_view import human_view
 from translator.review.security import CSRF_FIELD, Guard, Secrets
 from translator.review.static_page import LANGUAGE_NAMES
 from translator.store.files import atomic_write
-from translator.store.lost_memory import check_memory_kept
 from translator.store.memory import Memory, site_lock
 
 __all__ = ("HOST", "Workbench", "bind", "export", "make_app", "serve")

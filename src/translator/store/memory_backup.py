@@ -15,13 +15,21 @@ import os
 from pathlib import Path
 
 from translator.errors import MemoryDamagedError, MemoryPermissionError, StateError
-from translator.store.lost_memory import memory_absence
 from translator.store.memory import Memory
 
-__all__ = ("clear", "replace_memory", "set_aside")
+__all__ = ("clear", "memory_absence", "replace_memory", "set_aside")
 
 _SIBLINGS = ("", "-wal", "-shm", "-journal")
 """The database file and the files SQLite keeps beside it."""
+
+
+def memory_absence(path: Path) -> str | None:
+    """`missing` or `empty (0 bytes)` for a memory file not there to open; None otherwise."""
+    if not path.exists() and not path.is_symlink():
+        return "missing"
+    if path.is_file() and path.stat().st_size == 0:
+        return "empty (0 bytes)"
+    return None
 
 
 def set_aside(path: Path, *, force: bool) -> Path | None:

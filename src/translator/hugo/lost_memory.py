@@ -19,20 +19,12 @@ from translator.hugo.site import MARKDOWN_SUFFIXES
 from translator.markdown.document import read_values
 from translator.store.files import read_post_bytes
 from translator.store.memory import Memory, restore_hint
+from translator.store.memory_backup import memory_absence
 
-__all__ = ("check_memory_kept", "memory_absence", "stamped_copies")
+__all__ = ("check_memory_kept", "stamped_copies")
 
 _SHOWN = 3
 _OTHERWISE = "rebuild it from the copies and their sources: `translator memory rebuild`"
-
-
-def memory_absence(path: Path) -> str | None:
-    """`missing` or `empty (0 bytes)` for a memory file not there to open; None otherwise."""
-    if not path.exists() and not path.is_symlink():
-        return "missing"
-    if path.is_file() and path.stat().st_size == 0:
-        return "empty (0 bytes)"
-    return None
 
 
 def check_memory_kept(config: SiteConfig, path: Path, memory: Memory | None = None) -> None:
