@@ -8,20 +8,19 @@ through subprocesses with their own environment, so it does not depend on
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sites import Site, make_site
 
+from translator.cli.flow_serve import api_healthy
 from translator.engines.pseudo import pseudo_localize
 
 pytestmark = pytest.mark.slow
@@ -69,25 +68,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
-def _healthy(api: str) -> bool:
-    """GET /health on the local server (127.0.0.1 only)."""
-    address = urllib.parse.urlsplit(f"{api}/health")
-    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=2)
-    try:
-        connection.request("GET", address.path)
-        return connection.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        connection.close()
-
-
 def wait_until_healthy(api: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"prefect server exited:\n{log.read_text()[-3000:]}")
-        if _healthy(api):
+        if api_healthy(api):
             return
         time.sleep(0.5)
     pytest.fail(f"prefect server not healthy after {STARTUP_TIMEOUT}s:\n{log.read_text()[-3000:]}")

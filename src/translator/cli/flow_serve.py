@@ -23,7 +23,7 @@ from pathlib import Path
 
 from translator.errors import SchedulerError
 
-__all__ = ("DEFAULT_API", "flow_module_path", "serve_site")
+__all__ = ("DEFAULT_API", "api_healthy", "flow_module_path", "serve_site")
 
 DEFAULT_API = "http://127.0.0.1:4200/api"
 """The local server `translator serve` uses (and starts) when PREFECT_API_URL is unset."""
@@ -60,7 +60,7 @@ def flow_module_path() -> Path:
 
 def _local_server(say: Callable[[str], None]) -> str:
     """DEFAULT_API, starting `prefect server start --background` there if nothing answers."""
-    if not _healthy(DEFAULT_API):
+    if not api_healthy(DEFAULT_API):
         say(f"no PREFECT_API_URL: starting a Prefect server at {DEFAULT_API} (prefect server stop)")
         url = urllib.parse.urlsplit(DEFAULT_API)
         subprocess.run(
@@ -70,7 +70,7 @@ def _local_server(say: Callable[[str], None]) -> str:
             check=False, stdout=subprocess.DEVNULL,
         )  # fmt: skip
     deadline = time.monotonic() + STARTUP_SECONDS
-    while not _healthy(DEFAULT_API):
+    while not api_healthy(DEFAULT_API):
         if time.monotonic() > deadline:
             raise SchedulerError(
                 f"no Prefect server answers at {DEFAULT_API}",
@@ -80,8 +80,8 @@ def _local_server(say: Callable[[str], None]) -> str:
     return DEFAULT_API
 
 
-def _healthy(api: str) -> bool:
-    """GET <api>/health answers 200."""
+def api_healthy(api: str) -> bool:
+    """GET <api>/health answers 200 (the tests wait for their own server with it too)."""
     address = urllib.parse.urlsplit(f"{api}/health")
     connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=2)
     try:
