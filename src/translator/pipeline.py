@@ -661,6 +661,7 @@ def _new_slots(context: Context, prepared: Prepared, translations: Translations)
     units = [known[u] for u in prepared.page.units]
     rendered = render_page(context.md, prepared.page, units, fixed=fixed)
     engine, model = translations.engine, translations.models.get(language, "")
+    segments = (*prepared.page.field_segments, *prepared.page.segments)
     return [
         NewSlot(
             label,
@@ -677,13 +678,14 @@ def _new_slots(context: Context, prepared: Prepared, translations: Translations)
                 md=context.md,
                 target_key=language,
                 shortcodes=context.config.shortcodes,
+                checked=segment.checked if segment.source == report.source else None,
             ),
             engine,
             model,
             glossary_version(glossary, language, report.source, code=code),
         )
-        for n, (label, report) in enumerate(
-            zip(slot_labels(prepared.page), rendered.reports, strict=True)
+        for n, (label, report, segment) in enumerate(
+            zip(slot_labels(prepared.page), rendered.reports, segments, strict=True)
         )
     ]
 

@@ -89,10 +89,14 @@ class Source:
 
     def to_original(self, offset: int) -> int:
         """Map an offset in the normalised text to one in the original text."""
+        if not self.crlf_positions:  # the common case, asked for every piece of every segment
+            return offset
         return offset + bisect.bisect_left(self.crlf_positions, offset)
 
     def original_slice(self, start: int, end: int) -> str:
         """The original characters of a span given in normalised offsets."""
+        if not self.crlf_positions:
+            return self.original[start:end]
         return self.original[self.to_original(start) : self.to_original(end)]
 
     def line(self, number: int) -> tuple[int, int]:

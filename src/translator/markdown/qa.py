@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from markdown_it import MarkdownIt
@@ -30,7 +31,7 @@ from translator.markdown.html_segments import skeleton
 from translator.markdown.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 from translator.markdown.shortcodes import skeleton as call_skeleton
 
-__all__ = ("CODES", "check_slot")
+__all__ = ("CODES", "SourceCheck", "check_slot", "source_check")
 
 CODES = ("markup", "numbers", "urls", "untranslated", "length", "glossary")
 """Every flag code, in the order the checks run."""
@@ -48,6 +49,8 @@ _MARKUP_BUT_NEWLINE = re.compile(r"[\r\0!$&*<\[\\\]^_`~{]")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _REFERENCE = re.compile(r"\]\[([^\]]+)\]")
 _SPLITTERS = frozenset({"code_inline", "html_inline", "math_inline", "math_inline_double"})
+_PROTECTED = frozenset({*_SPLITTERS, "link_open", "image"})
+"""Token types `_protected_item` finds an item in."""
 _KEPT_SOURCE = "the translation changed the markup"
 
 SHORT = 20
@@ -62,6 +65,24 @@ REPEATS = 4
 """A word (or a group of up to three words) this many times in a row is degenerate."""
 
 
+@dataclass(frozen=True, slots=True)
+class SourceCheck:
+    """What the checks need of a slot's source, taken from tokens a parse already gave."""
+
+    prose: str
+    """The source's prose: its words, markup, code and destinations left out."""
+    items: Counter[str]
+    """What a translation must carry unchanged, each item with its count."""
+
+
+def source_check(markdown: str, tokens: Sequence[Token]) -> SourceCheck:
+    """The checks' view of `markdown` from `tokens`, which must be the tokens markdown-it gives
+    `markdown` parsed alone (see `segments.extract_segments`: a page's inline tokens are,
+    for a block whose text is its slot's and that no definition reaches). Saves `check_slot`
+    a parse of the source."""
+    return SourceCheck(_prose_text(([], list(tokens))), _items(markdown, [], tokens))
+
+
 def check_slot(
     source: str,
     translation: str,
@@ -73,26 +94,26 @@ def check_slot(
     md: MarkdownIt | None = None,
     target_key: str = "",
     shortcodes: Mapping[str, ShortcodeRule] = DEFAULT_SHORTCODES,
+    checked: SourceCheck | None = None,
 ) -> tuple[str, ...]:
     """Flags `code: message` for one translated slot; `notes` come from the reassembly.
 
     `md` is the site's parser, to save building one per slot; `shortcodes` the
     site's table of shortcode prose arguments. The languages are engine codes;
     `target_key` is the site's key for the target (`en-us`), which the glossary
-    is looked up by first (`Glossary.fixed_for`).
+    is looked up by first (`Glossary.fixed_for`). `checked` is the source's
+    `source_check` when a parse already gave it.
     """
     md = md or make_parser()
     # One inline parse per text, none more for a slot that came back as it went: it has
     # the same markup, numbers and URLs, so only the checks of words and length run.
     same = translation == source
-    source_tokens = _inline(md, source)
-    source_text = _prose_text(source_tokens)
-    target_tokens = source_tokens if same else _inline(md, translation)
-    target_text = source_text if same else _prose_text(target_tokens)
+    source_text, before = _source_view(md, source, shortcodes, checked, items=not same)
+    target_tokens = None if same else _inline(md, translation)
+    target_text = source_text if target_tokens is None else _prose_text(target_tokens)
     ratio = RATIOS.get((source_language, target_language), DEFAULT_RATIO)
     flags = list(_notes(notes))
-    if not same:
-        before = _items(source, *source_tokens, shortcodes)
+    if target_tokens is not None:
         flags += _markup(before, _items(translation, *target_tokens, shortcodes))
     source_plain = _without_urls(source_text)
     target_plain = source_plain if same else _without_urls(target_text)
@@ -106,6 +127,21 @@ def check_slot(
     fixed = glossary.fixed_for(target_key or target_language, target_language)
     flags += _glossary(source_text, target_text, glossary.do_not_translate, fixed)
     return tuple(flags)
+
+
+def _source_view(
+    md: MarkdownIt,
+    source: str,
+    shortcodes: Mapping[str, ShortcodeRule],
+    checked: SourceCheck | None,
+    *,
+    items: bool,
+) -> tuple[str, Counter[str]]:
+    """The source's prose and, if `items`, what a translation must carry (else nothing)."""
+    if checked is not None:
+        return checked.prose, checked.items
+    parsed = _inline(md, source)
+    return _prose_text(parsed), _items(source, *parsed, shortcodes) if items else Counter()
 
 
 def _notes(notes: Sequence[str]) -> Iterator[str]:
@@ -172,11 +208,15 @@ def _items(
     # Outside a whole document the definitions are missing, so markdown-it sees these as text.
     found.update(f"footnote {ref}" for ref in _FOOTNOTE_REF.findall(markdown))
     found.update(f"reference [{label}]" for label in _REFERENCE.findall(markdown))
+    protected: list[str] = []
     stack = list(tokens)
     while stack:
         token = stack.pop()
-        stack.extend(token.children or [])
-        found.update(_protected_item(token))
+        if token.children:
+            stack.extend(token.children)
+        if token.type in _PROTECTED:
+            protected.extend(_protected_item(token))
+    found.update(protected)
     return found
 
 

@@ -30,6 +30,7 @@ from translator.markdown import shortcodes as _shortcodes
 from translator.markdown._hardened import check_inline_nesting
 from translator.markdown._markdown import Source
 from translator.markdown.html_segments import HtmlPiece, attribute_pieces, html_runs, tag_attributes
+from translator.markdown.qa import SourceCheck, source_check
 from translator.markdown.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 
 __all__ = (
@@ -119,6 +120,9 @@ class Segment:
     """For a shortcode argument or an HTML attribute, its quote (`"`, `'`, `` ` ``, or "")."""
     html: bool = False
     """Text of raw HTML: written back with HTML escapes, never Markdown ones."""
+    checked: SourceCheck | None = field(default=None, compare=False, repr=False)
+    """The QA checks' view of `source`, from the page's own parse when a parse of `source`
+    alone gives the same tokens (else None, and QA parses it)."""
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -150,6 +154,8 @@ def extract_segments(
     source = _markdown.prepare(text, terms=terms, markdown_inner=inner)
     tokens, env = _markdown.parse(md, source)
     segments: list[Segment] = []
+    # Inline footnotes (`^[…]`) fill env["footnotes"] too, but parse the same alone.
+    defined = bool(env.get("references") or env.get("footnotes", {}).get("refs"))
     for index, token in enumerate(tokens):
         if token.type == "html_block" and token.map is not None:
             segments.extend(_shift(found, offset) for found in _html_block(source, token))
@@ -157,14 +163,17 @@ def extract_segments(
             continue
         check_inline_nesting(token.children or [], line=token.map[0] + 1)
         in_table = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
+        checked = None
         if in_table:
             found = _table_cell(md, source, tokens, index, env)
         else:
             heading = index > 0 and tokens[index - 1].type == "heading_open"
-            found = _block(source, _without_attributes(md, token, env) if heading else token)
+            block = _without_attributes(md, token, env) if heading else token
+            found = _block(source, block)
+            checked = _checked(found, block, defined)
         # A block that is only a glossary term is a segment too: its fixed translation applies.
         if found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
-            segments.append(_shift(found, offset))
+            segments.append(_shift(found, offset, checked))
     segments = [_with_argument_titles(md, found, shortcodes, inner, terms) for found in segments]
     arguments = _argument_segments(md, text, shortcodes, inner, terms, segments, offset)
     return sorted([*segments, *arguments], key=lambda s: s.start), env
@@ -423,8 +432,18 @@ def _has_words(text: str) -> bool:
     return any(ch.isalpha() for ch in re.sub(r"<[^>]*>", "", text))
 
 
-def _shift(segment: Segment, offset: int) -> Segment:
-    return replace(segment, start=segment.start + offset, end=segment.end + offset)
+def _shift(segment: Segment, offset: int, checked: SourceCheck | None = None) -> Segment:
+    return replace(segment, start=segment.start + offset, end=segment.end + offset, checked=checked)
+
+
+def _checked(found: Segment | None, block: Token, defined: bool) -> SourceCheck | None:
+    """QA's view of a paragraph's or heading's text from the page's tokens, when they are
+    what parsing that text alone gives: the text is the block's content (no `> ` or list
+    indentation, no masked shortcode, no CRLF) and no reference or footnote definition
+    can turn a `[` of it into a link. Saves QA a parse of most of a page's slots."""
+    if found is None or found.source != block.content or (defined and "[" in found.source):
+        return None
+    return source_check(found.source, block.children or [])
 
 
 def _block(source: Source, token: Token) -> Segment | None:
@@ -455,6 +474,9 @@ def _without_attributes(md: MarkdownIt, token: Token, env: dict[str, Any]) -> To
 
 def _line_mapper(lines: Sequence[str], starts: Sequence[int]) -> Callable[[int], int]:
     """Map an offset in a block's inline content to an offset in the normalised text."""
+    if len(lines) == 1:  # most headings and many paragraphs: no line to look up
+        start = starts[0]
+        return lambda position: start + position
     content_starts = [0]
     for line in lines[:-1]:
         content_starts.append(content_starts[-1] + len(line) + 1)
@@ -829,6 +851,9 @@ def _renumber(pieces: Sequence[Piece]) -> list[Piece]:
             renamed.append(piece)
             continue
         name = names.setdefault(piece.tag, f"{piece.tag[0]}{len(names) + 1}")
+        if name == piece.tag:  # numbered in order already, as most are
+            renamed.append(piece)
+            continue
         text = piece.text.replace(piece.tag, name)
         renamed.append(replace(piece, text=text, tag=name))
     return renamed

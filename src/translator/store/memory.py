@@ -68,6 +68,8 @@ SlotState = Literal["machine", "edited", "conflict", "reviewed", "outdated"]
 PostStatus = Literal["machine", "reviewed", "conflict", "outdated"]
 UNREAL_ENGINES = frozenset({"identity", "pseudo"})
 """Engines whose output is never a real translation: always retranslated, never approved."""
+LOOKUP_BATCH = 500
+"""Texts asked per lookup statement (under SQLite's oldest limit of 999 parameters)."""
 
 _SCHEMA = """
 CREATE TABLE units (
@@ -558,15 +560,23 @@ class Memory:
         self, texts: Sequence[str], *, source: str, target: str, engine: str, model: str
     ) -> dict[str, str]:
         """The machine translations the memory holds for any of `texts`."""
-        found: dict[str, str] = {}
         query = (
-            "SELECT source_text, machine_text FROM units WHERE source_text = ? AND "
-            "source_lang = ? AND target_lang = ? AND engine = ? AND model = ?"
+            "SELECT source_text, machine_text FROM units WHERE source_lang = ? AND "
+            "target_lang = ? AND engine = ? AND model = ? AND source_text IN ({})"
         )
-        for text in dict.fromkeys(texts):
-            row = self._db.execute(query, (text, source, target, engine, model)).fetchone()
-            if row is not None:
-                found[row[0]] = row[1]
+        return self._rows_for(query, texts, (source, target, engine, model))
+
+    def _rows_for(self, query: str, texts: Sequence[str], fixed: tuple[str, ...]) -> dict[str, str]:
+        """`query`'s (text, value) rows for `texts`, asked for `LOOKUP_BATCH` texts at a time.
+
+        One statement per text cost a run about as much as parsing its posts; an `IN`
+        list still uses the primary key, whose first column is the source text."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(texts))
+        for start in range(0, len(unique), LOOKUP_BATCH):
+            batch = unique[start : start + LOOKUP_BATCH]
+            marks = ", ".join("?" * len(batch))
+            found.update(self._db.execute(query.format(marks), (*fixed, *batch)).fetchall())
         return found
 
     def store(
@@ -623,15 +633,10 @@ class Memory:
     ) -> dict[str, str]:
         """source text -> human text from `table` (TMX imports or adopted copies)."""
         query = (
-            f"SELECT {column} FROM {table} WHERE source_text = ? AND source_lang = ?"
-            " AND target_lang = ?"
+            f"SELECT source_text, {column} FROM {table} WHERE source_lang = ?"
+            " AND target_lang = ? AND source_text IN ({})"
         )
-        found: dict[str, str] = {}
-        for text in dict.fromkeys(texts):
-            row = self._db.execute(query, (text, source, target)).fetchone()
-            if row is not None:
-                found[text] = row[0]
-        return found
+        return self._rows_for(query, texts, (source, target))
 
     # -- posts -------------------------------------------------------------------------
     def post(self, source_path: str, target: str) -> PostRecord | None:
