@@ -201,14 +201,14 @@ def _items(
 ) -> Counter[str]:
     """What a translation of `markdown` must carry unchanged, each item with its count."""
     # Declared prose arguments are translated: the rest of the call must stay.
-    found = Counter(
+    protected = [
         f"shortcode {call_skeleton(markdown[c.start : c.end], c.name, c.name_end - c.start, rules)}"
         for c in shortcodes
-    )
-    # Outside a whole document the definitions are missing, so markdown-it sees these as text.
-    found.update(f"footnote {ref}" for ref in _FOOTNOTE_REF.findall(markdown))
-    found.update(f"reference [{label}]" for label in _REFERENCE.findall(markdown))
-    protected: list[str] = []
+    ]
+    if "]" in markdown:
+        # Outside a whole document the definitions are missing: markdown-it sees these as text.
+        protected += [f"footnote {ref}" for ref in _FOOTNOTE_REF.findall(markdown)]
+        protected += [f"reference [{label}]" for label in _REFERENCE.findall(markdown)]
     stack = list(tokens)
     while stack:
         token = stack.pop()
@@ -216,8 +216,7 @@ def _items(
             stack.extend(token.children)
         if token.type in _PROTECTED:
             protected.extend(_protected_item(token))
-    found.update(protected)
-    return found
+    return Counter(protected)
 
 
 def _prose(tokens: Sequence[Token]) -> Iterator[str]:

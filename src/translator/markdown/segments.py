@@ -163,17 +163,15 @@ def extract_segments(
             continue
         check_inline_nesting(token.children or [], line=token.map[0] + 1)
         in_table = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
-        checked = None
         if in_table:
             found = _table_cell(md, source, tokens, index, env)
         else:
             heading = index > 0 and tokens[index - 1].type == "heading_open"
             block = _without_attributes(md, token, env) if heading else token
-            found = _block(source, block)
-            checked = _checked(found, block, defined)
+            found = _block(source, block, offset=offset, defined=defined)
         # A block that is only a glossary term is a segment too: its fixed translation applies.
         if found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
-            segments.append(_shift(found, offset, checked))
+            segments.append(found if not in_table else _shift(found, offset))
     segments = [_with_argument_titles(md, found, shortcodes, inner, terms) for found in segments]
     arguments = _argument_segments(md, text, shortcodes, inner, terms, segments, offset)
     return sorted([*segments, *arguments], key=lambda s: s.start), env
@@ -432,22 +430,23 @@ def _has_words(text: str) -> bool:
     return any(ch.isalpha() for ch in re.sub(r"<[^>]*>", "", text))
 
 
-def _shift(segment: Segment, offset: int, checked: SourceCheck | None = None) -> Segment:
-    return replace(segment, start=segment.start + offset, end=segment.end + offset, checked=checked)
+def _shift(segment: Segment, offset: int) -> Segment:
+    return replace(segment, start=segment.start + offset, end=segment.end + offset)
 
 
-def _checked(found: Segment | None, block: Token, defined: bool) -> SourceCheck | None:
-    """QA's view of a paragraph's or heading's text from the page's tokens, when they are
+def _checked(text: str, block: Token, defined: bool) -> SourceCheck | None:
+    """QA's view of a paragraph's or heading's `text` from the page's tokens, when they are
     what parsing that text alone gives: the text is the block's content (no `> ` or list
     indentation, no masked shortcode, no CRLF) and no reference or footnote definition
     can turn a `[` of it into a link. Saves QA a parse of most of a page's slots."""
-    if found is None or found.source != block.content or (defined and "[" in found.source):
+    if text != block.content or (defined and "[" in text):
         return None
-    return source_check(found.source, block.children or [])
+    return source_check(text, block.children or [])
 
 
-def _block(source: Source, token: Token) -> Segment | None:
-    """The segment of a heading or paragraph, found line by line in the source."""
+def _block(source: Source, token: Token, *, offset: int, defined: bool) -> Segment | None:
+    """The segment of a heading or paragraph, found line by line in the source, its
+    positions `offset` further; `defined` says whether the page defines references."""
     assert token.map is not None
     lines = token.content.split("\n")
     starts: list[int] = []
@@ -459,7 +458,12 @@ def _block(source: Source, token: Token) -> Segment | None:
         if column < 0 or (content_line == "" and i == 0):
             return None
         starts.append(line_start + column)
-    return _segment(source, token.content, token.children or [], _line_mapper(lines, starts))
+    to_text = _line_mapper(lines, starts)
+    checked = _checked(
+        source.original_slice(starts[0], to_text(len(token.content))), token, defined
+    )
+    walker = _Walker(source, token.content, to_text)
+    return walker.segment_of(token.children or [], offset=offset, checked=checked)
 
 
 def _without_attributes(md: MarkdownIt, token: Token, env: dict[str, Any]) -> Token:
@@ -552,13 +556,7 @@ def _split_row(line: str) -> list[tuple[int, int]]:
 def _segment(
     source: Source, content: str, children: Sequence[Token], to_text: Callable[[int], int]
 ) -> Segment | None:
-    walker = _Walker(source, content, to_text)
-    try:
-        walker.walk(children)
-        walker.finish()
-    except _UnmappableError:
-        return None
-    return walker.segment()
+    return _Walker(source, content, to_text).segment_of(children)
 
 
 class _Walker:
@@ -780,7 +778,19 @@ class _Walker:
         if _TAG_LIKE.search(words):
             raise _UnmappableError("text that reads as a tag")
 
-    def segment(self) -> Segment:
+    def segment_of(
+        self, children: Sequence[Token], *, offset: int = 0, checked: SourceCheck | None = None
+    ) -> Segment | None:
+        """The segment `children` make of the content, positions `offset` further; None if
+        they cannot be mapped back to it."""
+        try:
+            self.walk(children)
+            self.finish()
+        except _UnmappableError:
+            return None
+        return self.segment(offset, checked)
+
+    def segment(self, offset: int = 0, checked: SourceCheck | None = None) -> Segment:
         pieces = _renumber(_merge_words(self.pieces))
         start = self.source.to_original(self.to_text(0))
         end = self.source.to_original(self.to_text(len(self.content)))
@@ -791,8 +801,8 @@ class _Walker:
         # helps nobody, and soft breaks render as spaces anyway.
         width = max(MIN_WIDTH, *(len(line) for line in first_line.splitlines()))
         return Segment(
-            start=start,
-            end=end,
+            start=start + offset,
+            end=end + offset,
             source=self.source.original[start:end],
             pieces=tuple(pieces),
             text="".join(p.text for p in pieces).strip(),
@@ -802,6 +812,7 @@ class _Walker:
             column=start - line_start,
             placeholders=placeholders,
             entities=self.entities,
+            checked=checked,
         )
 
 
