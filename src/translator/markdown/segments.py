@@ -164,14 +164,14 @@ def extract_segments(
         check_inline_nesting(token.children or [], line=token.map[0] + 1)
         in_table = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
         if in_table:
-            found = _table_cell(md, source, tokens, index, env)
+            found = _table_cell(md, source, tokens, index, env, offset=offset, defined=defined)
         else:
             heading = index > 0 and tokens[index - 1].type == "heading_open"
             block = _without_attributes(md, token, env) if heading else token
             found = _block(source, block, offset=offset, defined=defined)
         # A block that is only a glossary term is a segment too: its fixed translation applies.
         if found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
-            segments.append(found if not in_table else _shift(found, offset))
+            segments.append(found)
     segments = [_with_argument_titles(md, found, shortcodes, inner, terms) for found in segments]
     arguments = _argument_segments(md, text, shortcodes, inner, terms, segments, offset)
     return sorted([*segments, *arguments], key=lambda s: s.start), env
@@ -493,9 +493,16 @@ def _line_mapper(lines: Sequence[str], starts: Sequence[int]) -> Callable[[int],
 
 
 def _table_cell(
-    md: MarkdownIt, source: Source, tokens: Sequence[Token], index: int, env: dict[str, Any]
+    md: MarkdownIt,
+    source: Source,
+    tokens: Sequence[Token],
+    index: int,
+    env: dict[str, Any],
+    *,
+    offset: int,
+    defined: bool,
 ) -> Segment | None:
-    """A table cell, found by splitting its row's line on unescaped pipes."""
+    """A table cell, found by splitting its row's line on unescaped pipes (see `_block`)."""
     token = tokens[index]
     assert token.map is not None
     column = sum(1 for t in _row_cells_before(tokens, index))
@@ -507,9 +514,15 @@ def _table_cell(
     raw = source.normalized[line_start + cell_start : line_start + cell_end]
     if raw == "" or raw.replace("\\|", "|") != token.content:
         return None
-    children = md.parseInline(raw, env)[0].children or []
     base = line_start + cell_start
-    segment = _segment(source, raw, children, lambda position: base + position)
+    checked = None
+    if raw == token.content:  # no escaped pipe: the page parsed these very characters
+        children = token.children or []
+        checked = _checked(source.original_slice(base, base + len(raw)), token, defined)
+    else:
+        children = md.parseInline(raw, env)[0].children or []
+    walker = _Walker(source, raw, lambda position: base + position)
+    segment = walker.segment_of(children, offset=offset, checked=checked)
     if segment is None:
         return None
     return replace(segment, in_table=True, line_break=None, width=0, column=0)
