@@ -17,15 +17,19 @@ __all__ = ("Lazy",)
 class Lazy:
     """A module, or a name in a module, imported when first called or looked into."""
 
-    __slots__ = ("_module", "_name")
+    __slots__ = ("_found", "_module", "_name")
 
     def __init__(self, module: str, name: str | None = None) -> None:
         self._module = module
         self._name = name
+        self._found: Any = None
 
     def _target(self) -> Any:
-        module = importlib.import_module(self._module)
-        return module if self._name is None else getattr(module, self._name)
+        # Kept once found: a run calls some of these for every slot of every page.
+        if self._found is None:
+            module = importlib.import_module(self._module)
+            self._found = module if self._name is None else getattr(module, self._name)
+        return self._found
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._target()(*args, **kwargs)

@@ -55,14 +55,15 @@ class Page:
     """Glossary terms that reach no engine (placeholders in every unit)."""
     markdown_inner: tuple[str, ...] = DEFAULT_MARKDOWN_INNER
     """Paired shortcodes whose body was cut as Markdown (the structure check parses alike)."""
+    units: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    """Every text an engine must translate for this page, in order (listed once: a run
+    asks for them at every step)."""
 
-    @property
-    def units(self) -> list[str]:
-        """Every text an engine must translate for this page, in order."""
+    def __post_init__(self) -> None:
         found: list[str] = []
         for segment in (*self.field_segments, *self.segments):
             found.extend(segment.units)
-        return found
+        object.__setattr__(self, "units", tuple(found))
 
 
 @dataclass(frozen=True, slots=True)

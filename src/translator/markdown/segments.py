@@ -478,12 +478,12 @@ def _without_attributes(md: MarkdownIt, token: Token, env: dict[str, Any]) -> To
 
 def _line_mapper(lines: Sequence[str], starts: Sequence[int]) -> Callable[[int], int]:
     """Map an offset in a block's inline content to an offset in the normalised text."""
-    if len(lines) == 1:  # most headings and many paragraphs: no line to look up
-        start = starts[0]
-        return lambda position: start + position
     content_starts = [0]
     for line in lines[:-1]:
         content_starts.append(content_starts[-1] + len(line) + 1)
+    if all(s - c == starts[0] for s, c in zip(starts, content_starts, strict=True)):
+        start = starts[0]  # lines that follow each other with nothing between: no look-up
+        return lambda position: start + position
 
     def to_text(position: int) -> int:
         i = max(0, bisect.bisect_right(content_starts, position) - 1)
@@ -581,6 +581,10 @@ class _Walker:
         self.to_text = to_text
         self.cursor = 0
         self.pieces: list[Piece] = []
+        # Words between two tags are gathered and made one piece when a tag or the end
+        # comes: a piece per text token, merged afterwards, cost a fifth of the cutting.
+        self.words_from: int | None = None
+        self.words_text: list[str] = []
         self.titles: list[Title] = []
         self.next_id = 1
         self.line_break: str | None = None
@@ -595,14 +599,26 @@ class _Walker:
             raise _UnmappableError(literal)
 
     def words(self, length: int, plain: str) -> None:
-        end = self.cursor + length
-        self.pieces.append(Piece(self.raw(self.cursor, end), plain))
-        self.cursor = end
+        if self.words_from is None:
+            self.words_from = self.cursor
+        self.words_text.append(plain)
+        self.cursor += length
+
+    def add(self, piece: Piece) -> None:
+        """A tag's piece, after the words gathered before it."""
+        self.flush()
+        self.pieces.append(piece)
+
+    def flush(self) -> None:
+        if self.words_from is not None:
+            raw = self.raw(self.words_from, self.cursor)
+            self.pieces.append(Piece(raw, "".join(self.words_text)))
+            self.words_from, self.words_text = None, []
 
     def placeholder(self, end: int, *, term: bool = False) -> None:
         name = f"x{self.next_id}"
         self.next_id += 1
-        self.pieces.append(Piece(self.raw(self.cursor, end), f"<{name}/>", name, term=term))
+        self.add(Piece(self.raw(self.cursor, end), f"<{name}/>", name, term=term))
         self.cursor = end
 
     # -- tokens ----------------------------------------------------------------------
@@ -677,7 +693,7 @@ class _Walker:
         name = f"x{self.next_id}"
         self.next_id += 1
         raw = self.raw(self.cursor, self.cursor + len(tag))
-        self.pieces.append(Piece(raw, f"<{name}/>", name, tuple(titles)))
+        self.add(Piece(raw, f"<{name}/>", name, tuple(titles)))
         self.cursor += len(tag)
 
     def text(self, content: str) -> None:
@@ -694,10 +710,9 @@ class _Walker:
         match = _SOFTBREAK.match(self.content, self.cursor)
         if match is None:
             raise _UnmappableError("softbreak")
-        start = len(self.pieces)
-        self.words(match.end() - self.cursor, " ")
         if self.line_break is None:
-            self.line_break = self.pieces[start].raw.lstrip(" ")
+            self.line_break = self.raw(self.cursor, match.end()).lstrip(" ")
+        self.words(match.end() - self.cursor, " ")
 
     def match_placeholder(self, pattern: re.Pattern[str]) -> None:
         match = pattern.match(self.content, self.cursor)
@@ -732,7 +747,7 @@ class _Walker:
         name = f"g{self.next_id}"
         self.next_id += 1
         end = self.cursor + len(markup)
-        self.pieces.append(Piece(self.raw(self.cursor, end), f"<{name}>", name))
+        self.add(Piece(self.raw(self.cursor, end), f"<{name}>", name))
         self.cursor = end
 
     def close_tag(self, name: str | None, end: int, title: tuple[int, int] | None = None) -> None:
@@ -746,7 +761,7 @@ class _Walker:
             found = Title(title_raw, plain, self.content[title[1]])
             self.titles.append(found)
             titles = ((title_at, found),)
-        self.pieces.append(Piece(raw, f"</{name}>", name, titles))
+        self.add(Piece(raw, f"</{name}>", name, titles))
         self.cursor = end
 
     def link(self, tokens: Sequence[Token], index: int) -> int:
@@ -768,6 +783,7 @@ class _Walker:
 
     def linked_text(self, opening: str, inner: Sequence[Token]) -> None:
         """A link's text or an image's alt text, between tags; titles go apart."""
+        self.flush()
         start, first_piece, first_title = self.cursor, len(self.pieces), len(self.titles)
         self.open_tag(opening)
         name = self.pieces[-1].tag
@@ -779,11 +795,13 @@ class _Walker:
             return
         # [label] and [label][]: the text is the reference label, which must not change.
         del self.pieces[first_piece:]
+        self.words_from, self.words_text = None, []
         del self.titles[first_title:]
         self.cursor = start
         self.placeholder(tail_end)
 
     def finish(self) -> None:
+        self.flush()
         if self.cursor != len(self.content):
             raise _UnmappableError("trailing content")
         # `&lt;x1/&gt;` reads as a tag once decoded: an engine could not tell it from one.
@@ -804,7 +822,7 @@ class _Walker:
         return self.segment(offset, checked)
 
     def segment(self, offset: int = 0, checked: SourceCheck | None = None) -> Segment:
-        pieces = _renumber(_merge_words(self.pieces))
+        pieces = _renumber(self.pieces)
         start = self.source.to_original(self.to_text(0))
         end = self.source.to_original(self.to_text(len(self.content)))
         placeholders: dict[str, str] = {p.text: p.raw for p in pieces if p.tag is not None}
