@@ -970,7 +970,7 @@ def _slot_row(slot: SlotRecord) -> tuple[object, ...]:
         slot.state,
         slot.suggestion,
         slot.approved_source,
-        json.dumps(list(slot.notes), ensure_ascii=False),
+        json.dumps(list(slot.notes), ensure_ascii=False) if slot.notes else "[]",
         slot.engine,
         slot.model,
         slot.glossary,
