@@ -24,6 +24,7 @@ def flags(text: str, rules: dict[str, ShortcodeRule] | None = None) -> list[str]
         keys=DEFAULT_TRANSLATABLE_KEYS,
         rules=rules,
         translated=[f.key for f in page.fields],
+        kept_blocks=page.kept_blocks,
     )
 
 
@@ -185,3 +186,39 @@ def test_declared_argument_over_two_lines_inside_a_paragraph() -> None:
             "(a line break or a link title in it) — put the call on a line of its own"
         )
     ]
+
+
+TAB_NESTED_HTML = "- Un élément de liste\n\n\t<p>Du texte en <b>HTML</b> dans la liste.</p>\n"
+
+
+def test_html_nested_with_a_tab_is_kept_and_flagged() -> None:
+    """markdown-it expands the tab into spaces: the block no longer maps back to its source."""
+    assert flags("---\ntitle: Un titre\n---\n\n" + TAB_NESTED_HTML) == [
+        "prose: line 7 is kept as it is: raw HTML nested with a tab: indent it with spaces "
+        "to have it translated"
+    ]
+
+
+def test_html_nested_with_spaces_is_translated_and_quiet() -> None:
+    assert flags(TAB_NESTED_HTML.replace("\t", "    ")) == []
+
+
+def test_table_cells_padded_with_no_break_spaces_are_translated() -> None:
+    """markdown-it trims a cell of any Unicode space: `|\xa0JA` is the cell `JA`."""
+    text = "| Langue |\xa0Code |\n|---|---|\n| Anglais |\xa0Langue anglaise |\n"
+    page = read_page(_markdown.make_parser(), text)
+    assert [s.source for s in page.segments] == ["Langue", "Code", "Anglais", "Langue anglaise"]
+    assert page.kept_blocks == []
+
+
+def test_run__html_nested_with_a_tab_flagged_in_the_copy_record(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    site.write("content/fr/post.md", "---\ntitle: Un titre\n---\n" + TAB_NESTED_HTML)
+    site.run_json()
+    copy = site.read("content/en/post.md")
+    assert "\t<p>Du texte en <b>HTML</b> dans la liste.</p>" in copy
+    with Memory.open(tmp_path / ".translator" / "memory.sqlite") as memory:
+        record = memory.post("content/fr/post.md", "en")
+    assert record is not None
+    notes = [note for slot in record.slots for note in slot.notes]
+    assert any(note.startswith("prose: line 6 is kept as it is: raw HTML") for note in notes)

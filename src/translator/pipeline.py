@@ -730,6 +730,7 @@ def _with_coverage(context: Context, prepared: Prepared, slots: list[NewSlot]) -
         keys=context.config.translatable_keys,
         rules=context.config.shortcodes,
         translated=[f.key for f in page.fields],
+        kept_blocks=page.kept_blocks,
     )
     if found and slots:
         slots[0] = replace(slots[0], notes=(*slots[0].notes, *found))

@@ -28,7 +28,7 @@ from translator.markdown.document import (
     replace_fields,
 )
 from translator.markdown.reassemble import Rendered, render_segment, splice
-from translator.markdown.segments import Segment, extract_segments, inline_segment
+from translator.markdown.segments import KEPT_LINES, Segment, extract_segments, inline_segment
 from translator.markdown.shortcodes import DEFAULT_SHORTCODES, ShortcodeRule
 from translator.markdown.structure_check import breaking_segments, line_numbers
 
@@ -58,6 +58,12 @@ class Page:
     units: tuple[str, ...] = field(init=False, compare=False, repr=False)
     """Every text an engine must translate for this page, in order (listed once: a run
     asks for them at every step)."""
+
+    @property
+    def kept_blocks(self) -> list[tuple[int, str]]:
+        """(line in the file, why) of each block with words that could not be cut."""
+        head = self.text.count("\n", 0, self.document.body_start)
+        return [(line + head, why) for line, why in self.env.get(KEPT_LINES, ())]
 
     def __post_init__(self) -> None:
         found: list[str] = []

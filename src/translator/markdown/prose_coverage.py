@@ -56,14 +56,17 @@ def uncovered_prose(
     keys: Sequence[str],
     rules: Mapping[str, ShortcodeRule],
     translated: Collection[str] | None = None,
+    kept_blocks: Sequence[tuple[int, str]] = (),
 ) -> list[str]:
     """A `prose: …` flag per value that reads like prose and that nothing translates.
 
     `translated` are the labels of the front matter values that are slots (by default,
-    every declared one).
+    every declared one); `kept_blocks` the (line, why) of body blocks with words that
+    could not be cut (`Page.kept_blocks`).
     """
     labels = translated if translated is not None else [f.key for f in document.fields]
     flags = list(_front_matter(document, keys, labels))
+    flags += [f"prose: line {line} is kept as it is: {why}" for line, why in kept_blocks]
     flags += _shortcode_flags(document.text, document.body_start, body_segments, rules)
     return list(dict.fromkeys(flags))
 

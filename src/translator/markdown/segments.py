@@ -146,7 +146,8 @@ def extract_segments(
 
     `offset` is added to every position, so a body cut from a whole file yields
     positions in that file. Blocks whose tokens cannot be mapped back to their
-    source characters exactly are left out: they are kept as they are. Prose
+    source characters exactly are left out: they are kept as they are, and the
+    lines of those with words are listed in the env under `KEPT_LINES`. Prose
     arguments of shortcodes standing outside any paragraph (`shortcodes` says
     which) are segments of their own.
     """
@@ -154,11 +155,15 @@ def extract_segments(
     source = _markdown.prepare(text, terms=terms, markdown_inner=inner)
     tokens, env = _markdown.parse(md, source)
     segments: list[Segment] = []
+    kept: list[tuple[int, str]] = env.setdefault(KEPT_LINES, [])
     # Inline footnotes (`^[…]`) fill env["footnotes"] too, but parse the same alone.
     defined = bool(env.get("references") or env.get("footnotes", {}).get("refs"))
     for index, token in enumerate(tokens):
         if token.type == "html_block" and token.map is not None:
-            segments.extend(_shift(found, offset) for found in _html_block(source, token))
+            cut = _html_block(source, token)
+            if cut is None and _has_words(_HTML_COMMENT.sub("", token.content)):
+                kept.append((token.map[0] + 1, TAB_KEPT))
+            segments.extend(_shift(found, offset) for found in cut or ())
         if token.type != "inline" or token.map is None:
             continue
         check_inline_nesting(token.children or [], line=token.map[0] + 1)
@@ -169,29 +174,39 @@ def extract_segments(
             heading = index > 0 and tokens[index - 1].type == "heading_open"
             block = _without_attributes(md, token, env) if heading else token
             found = _block(source, block, offset=offset, defined=defined)
+        if found is None and _has_words(token.content):
+            kept.append((token.map[0] + 1, UNMAPPED_KEPT))
         # A block that is only a glossary term is a segment too: its fixed translation applies.
-        if found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
+        elif found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
             segments.append(found)
     segments = [_with_argument_titles(md, found, shortcodes, inner, terms) for found in segments]
     arguments = _argument_segments(md, text, shortcodes, inner, terms, segments, offset)
     return sorted([*segments, *arguments], key=lambda s: s.start), env
 
 
-def _html_block(source: Source, token: Token) -> Iterator[Segment]:
+KEPT_LINES = "translator_kept_lines"
+"""The env key of (line, why) for each block with words that could not be cut, `line`
+counted from 1 in the body: it is kept as it is, and prose coverage flags it."""
+TAB_KEPT = "raw HTML nested with a tab: indent it with spaces to have it translated"
+UNMAPPED_KEPT = "its markup could not be mapped back to the source characters"
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _html_block(source: Source, token: Token) -> list[Segment] | None:
     """The segments of a raw HTML block, at the top level or nested in a list item or a
     quote: each line of the block's content is the end of its source line, after the
-    `> ` or the indentation that nests it, which stays as it is."""
+    `> ` or the indentation that nests it, which stays as it is. None if a line is not."""
     assert token.map is not None
     lines = token.content.split("\n")
     starts: list[int] = []
     for i, content_line in enumerate(lines[: token.map[1] - token.map[0]]):
         line_start, line_end = source.line(token.map[0] + i)
         if not source.normalized.endswith(content_line, line_start, line_end):
-            return  # a tab the parser expanded: the block is kept as it is
+            return None  # a tab the parser expanded: the block is kept as it is
         starts.append(line_end - len(content_line))
     if len(starts) < len(lines):  # the content's final newline closes its last line
         starts.append(starts[-1] + len(lines[len(starts) - 1]) + 1)
-    yield from html_segments(source, token.content, _line_mapper(lines, starts))
+    return list(html_segments(source, token.content, _line_mapper(lines, starts)))
 
 
 def html_segments(source: Source, content: str, to_text: Callable[[int], int]) -> Iterator[Segment]:
@@ -542,7 +557,8 @@ def _row_cells_before(tokens: Sequence[Token], index: int) -> list[Token]:
 
 
 def _split_row(line: str) -> list[tuple[int, int]]:
-    """Cell spans of a table row, trimmed, as GFM splits them (escaped `|` stays)."""
+    """Cell spans of a table row, trimmed as markdown-it trims them (any Unicode space,
+    `\\xa0` too), as GFM splits them (escaped `|` stays)."""
     bounds: list[int] = []
     escaped = False
     for i, ch in enumerate(line):
@@ -558,9 +574,9 @@ def _split_row(line: str) -> list[tuple[int, int]]:
             right == len(line) and stripped.endswith("|")
         ):
             continue
-        while cell_start < cell_end and line[cell_start] in " \t":
+        while cell_start < cell_end and line[cell_start].isspace():
             cell_start += 1
-        while cell_end > cell_start and line[cell_end - 1] in " \t":
+        while cell_end > cell_start and line[cell_end - 1].isspace():
             cell_end -= 1
         spans.append((cell_start, cell_end))
     return spans
