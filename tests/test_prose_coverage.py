@@ -194,8 +194,10 @@ TAB_NESTED_HTML = "- Un élément de liste\n\n\t<p>Du texte en <b>HTML</b> dans 
 def test_html_nested_with_a_tab_is_kept_and_flagged() -> None:
     """markdown-it expands the tab into spaces: the block no longer maps back to its source."""
     assert flags("---\ntitle: Un titre\n---\n\n" + TAB_NESTED_HTML) == [
-        "prose: line 7 is kept as it is: raw HTML nested with a tab: indent it with spaces "
-        "to have it translated"
+        (
+            "prose: line 7 is kept as it is: raw HTML nested with a tab: indent it with spaces "
+            "to have it translated"
+        )
     ]
 
 
