@@ -3,7 +3,7 @@
 `extract_segments` gives most segments a `checked` (their prose and protected
 items from the page's tokens) so that QA does not parse the source again. That
 shortcut is only right where the page's tokens are what a parse of the slot
-alone gives: checked here on every real page and every CommonMark spec example.
+alone gives: checked here on every real page and every CommonMark and GFM spec example.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ PAGES = sorted((TESTS.parents[1] / "shared" / "corpus" / "fr").glob("*.md")) + s
     (TESTS.parent / "content" / "fr").glob("*.md")
 )
 EXAMPLES = json.loads((TESTS / "data/commonmark/commonmark.json").read_text())
+GFM_EXAMPLES = json.loads((TESTS / "data/gfm/gfm.json").read_text(encoding="utf-8"))
 MD = _markdown.make_parser()
 
 
@@ -48,6 +49,16 @@ def test_most_corpus_slots_are_checked_from_the_page() -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[f"example-{e['example']}" for e in EXAMPLES])
 def test_spec_examples__checked_as_parsed_alone(example: dict[str, object]) -> None:
+    text = str(example["markdown"])
+    for segment in extract_segments(MD, text)[0]:
+        if segment.checked is not None:
+            assert (segment.checked.prose, segment.checked.items) == parsed_view(segment.source)
+
+
+@pytest.mark.parametrize(
+    "example", GFM_EXAMPLES, ids=[f"gfm-example-{e['example']}" for e in GFM_EXAMPLES]
+)
+def test_gfm_spec_examples__checked_as_parsed_alone(example: dict[str, object]) -> None:
     text = str(example["markdown"])
     for segment in extract_segments(MD, text)[0]:
         if segment.checked is not None:

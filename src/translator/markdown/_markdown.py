@@ -83,7 +83,7 @@ class Source:
     protected: tuple[tuple[int, int], ...]
     """Spans of `normalized` that are never translated (shortcodes and their raw content)."""
     protected_in_text: re.Pattern[str] = re.compile("(?!)")
-    """What becomes a placeholder inside words: URLs, e-mails, masked shortcodes, glossary terms.
+    """What becomes a placeholder inside words: URLs, e-mails, task boxes, shortcodes, glossary terms.
 
     Glossary terms match as the group `term`."""
 
@@ -106,8 +106,11 @@ class Source:
         return start, len(self.normalized) if end < 0 else end
 
 
+# Hugo's Goldmark links bare `www.` and `ftp://` URLs too and turns a leading `[ ]`/`[x]` into a
+# check box (`Linkify`, `TaskList`: on by default, hugo markup/goldmark/goldmark_config).
 _PROTECTED_IN_TEXT = (
-    r"https?://[^\s<>]*[^\s<>.,;:!?'\")\]]"  # bare URLs
+    r"(?:(?:https?|ftp)://|(?<![\w.])www\.)[^\s<>]*[^\s<>.,;:!?'\")\]]"  # bare URLs
+    r"|\A\[[ xX]\](?!\S)"  # a task list item's box: first in its paragraph
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|\{[#.][^{}\n]*\}"  # attributes, {#id .class}
     rf"|{MASK}+"  # masked shortcodes
