@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sites import Site, make_site
 
-from translator.cli.flow_serve import api_healthy
+from translator.cli.flow_serve import DEFAULT_API, api_healthy
 from translator.engines.pseudo import pseudo_localize
 
 pytestmark = pytest.mark.slow
@@ -333,3 +333,41 @@ def test_make_serve__without_a_site_says_how_to_give_one() -> None:
     )
     assert done.returncode == 2
     assert "usage: make serve SITE=/path/to/hugo/site" in done.stderr
+
+
+def port_taken(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_translator_serve__without_an_api_starts_its_local_server(
+    site: Site, tmp_path: Path
+) -> None:
+    """No PREFECT_API_URL and nothing on 127.0.0.1:4200: `translator serve` starts a server
+    there in the background, serves the site against it, and `prefect server stop` ends it."""
+    if port_taken(4200):
+        pytest.skip("something listens on 127.0.0.1:4200: translator serve would use it")
+    home = tmp_path / "prefect-home"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_PROFILES_PATH": str(home / "profiles.toml"),
+        "PYTHONPATH": str(ROOT / "src"),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    env.pop("PREFECT_API_URL", None)
+    log = tmp_path / "serve.log"
+    serving = start([sys.executable, "-m", "translator", "serve", str(site.root)], env, log)
+    try:
+        wait_for_text(log, f"prefect deployment run '{SERVED}'", serving)
+        wait_for_deployment({**env, "PREFECT_API_URL": DEFAULT_API}, serving, log)
+    finally:
+        stop(serving)
+        prefect(env, "server", "stop")
+    printed = log.read_text()
+    assert f"no PREFECT_API_URL: starting a Prefect server at {DEFAULT_API}" in printed
+    assert f"export PREFECT_API_URL={DEFAULT_API}" in printed
+    deadline = time.monotonic() + 30
+    while api_healthy(DEFAULT_API) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not api_healthy(DEFAULT_API), "prefect server stop left the background server up"
