@@ -369,6 +369,8 @@ class Memory:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
         self.path = path
+        self._tables: set[str] = set()
+        """Tables seen to exist (they are never dropped): a run asks for each post."""
 
     @classmethod
     def open(cls, path: Path, *, readonly: bool = False) -> Memory:
@@ -831,8 +833,13 @@ class Memory:
 
     def _has_table(self, name: str) -> bool:
         """A reader of a v1 file has no human tables until a writer upgrades it."""
+        if name in self._tables:
+            return True
         query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
-        return self._db.execute(query, (name,)).fetchone() is not None
+        if self._db.execute(query, (name,)).fetchone() is None:
+            return False
+        self._tables.add(name)
+        return True
 
     def human_copies(self) -> dict[tuple[str, str], int | None]:
         """(source path, target) -> segments adopted (None: structure differs)."""
