@@ -715,12 +715,19 @@ class _Walker:
     def text(self, content: str) -> None:
         self.expect(content)
         end = self.cursor + len(content)
-        for match in self.source.protected_in_text.finditer(self.content, self.cursor, end):
+        for match in self.protected(end):
             if match.start() > self.cursor:
                 self.words(match.start() - self.cursor, self.content[self.cursor : match.start()])
             self.placeholder(match.end(), term=match.lastgroup == "term")
         if end > self.cursor:
             self.words(end - self.cursor, self.content[self.cursor : end])
+
+    def protected(self, end: int) -> Iterator[re.Match[str]]:
+        """What becomes a placeholder from the cursor to `end` (in most texts, nothing)."""
+        hint = self.source.protected_hint
+        if hint is not None and hint.search(self.content, self.cursor, end) is None:
+            return iter(())
+        return self.source.protected_in_text.finditer(self.content, self.cursor, end)
 
     def softbreak(self) -> None:
         match = _SOFTBREAK.match(self.content, self.cursor)
