@@ -35,7 +35,7 @@ def parsed_view(source: str) -> tuple[str, object]:
 @pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
 def test_page_slots__checked_as_parsed_alone(path: Path) -> None:
     page = read_page(MD, path.read_text(encoding="utf-8"))
-    checked = [s for s in page.segments if s.checked is not None]
+    checked = [s for s in (*page.field_segments, *page.segments) if s.checked is not None]
     for segment in checked:
         assert segment.checked is not None
         assert (segment.checked.prose, segment.checked.items) == parsed_view(segment.source)

@@ -438,7 +438,9 @@ def inline_segment(md: MarkdownIt, text: str, *, terms: Sequence[str] = ()) -> S
     found = _segment(source, source.normalized, children, lambda position: position)
     if found is None or not (_has_words(found.text) or any(p.term for p in found.pieces)):
         return None
-    return replace(found, line_break=None, width=0, column=0, inline=True)
+    # QA parses a value alone too: the same tokens, unless a shortcode or CRLF was masked.
+    checked = source_check(text, children) if source.normalized == text else None
+    return replace(found, line_break=None, width=0, column=0, inline=True, checked=checked)
 
 
 def _has_words(text: str) -> bool:
