@@ -168,13 +168,14 @@ def extract_segments(
             continue
         check_inline_nesting(token.children or [], line=token.map[0] + 1)
         in_table = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
+        block = token
         if in_table:
             found = _table_cell(md, source, tokens, index, env, offset=offset, defined=defined)
         else:
             heading = index > 0 and tokens[index - 1].type == "heading_open"
             block = _without_attributes(md, token, env) if heading else token
             found = _block(source, block, offset=offset, defined=defined)
-        if found is None and _has_words(token.content):
+        if found is None and _has_words(block.content):
             kept.append((token.map[0] + 1, UNMAPPED_KEPT))
         # A block that is only a glossary term is a segment too: its fixed translation applies.
         elif found is not None and (_has_words(found.text) or any(p.term for p in found.pieces)):
