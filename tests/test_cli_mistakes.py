@@ -71,6 +71,15 @@ def test_status__piped_table_keeps_whole_paths_one_row_a_line(tmp_path: Path) ->
     assert len(rows) == 1 and deep in rows[0], result.stdout
 
 
+def test_status__a_path_with_colons_is_printed_as_it_is(tmp_path: Path) -> None:
+    """Rich would print `:fire:` as an emoji: a file name is never an emoji code."""
+    site = make_site(tmp_path)
+    site.write("content/fr/le-:fire:-billet.md", site.read("content/fr/post.md"))
+    site.run_json()
+    result = site.translator("status")
+    assert "content/en/le-:fire:-billet.md" in result.stdout, result.stdout
+
+
 def test_approve__unknown_path_hint_fits_a_suffix_site(tmp_path: Path) -> None:
     site = make_site(tmp_path, layout="suffix")
     site.run_json()

@@ -107,7 +107,7 @@ def _options(
         os.environ["HUGO_ENVIRONMENT"] = environment
 
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -482,8 +482,8 @@ def status(
 
 def _stdout() -> Console:
     """stdout; into a pipe or a file, as wide as the rows, so each row is one greppable line."""
-    console = Console()
-    return console if console.is_terminal else Console(width=_PIPE_WIDTH)
+    console = Console(emoji=False)
+    return console if console.is_terminal else Console(width=_PIPE_WIDTH, emoji=False)
 
 
 _PIPE_WIDTH = 10_000

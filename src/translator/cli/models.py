@@ -44,7 +44,7 @@ models_app = typer.Typer(
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 @contextmanager
@@ -105,7 +105,7 @@ def _print_table(
     for offer in offered:
         if (offer.source, offer.target) not in have:
             table.add_row(offer.source, offer.target, offer.version, "[dim]available[/dim]")
-    Console().print(table)
+    Console(emoji=False).print(table)
 
 
 @models_app.command()
