@@ -445,7 +445,10 @@ def inline_segment(md: MarkdownIt, text: str, *, terms: Sequence[str] = ()) -> S
 
 
 def _has_words(text: str) -> bool:
-    return any(ch.isalpha() for ch in re.sub(r"<[^>]*>", "", text))
+    return any(map(str.isalpha, _TAG.sub("", text) if "<" in text else text))
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _shift(segment: Segment, offset: int) -> Segment:
