@@ -23,7 +23,8 @@ A site of --posts posts (--paragraphs distinct paragraphs each, drawn from
               environment (for the workers it spawns), and inherited by the CLI
               that malloc setting alone doubled its CPU time on CTranslate2
               (sys time 1.3 → 18.6 s, 17× the page faults, 50 posts) — the
-              whole of the 4.1× once reported here;
+              whole of the 4.1× once reported here. PYTHONDONTWRITEBYTECODE
+              is dropped from it: a user's install has its bytecode cached;
   flow-threads  the flow, `task_runner="threads"` (engine threads = 2);
   flow-dask   the flow, `task_runner=<address>` of a LocalCluster started once
               here: 2 worker processes × 1 thread (engine threads = 1 each),
@@ -356,7 +357,8 @@ class Clock:
 
 def clock_engine_calls() -> None:
     """In the CLI's process: time `translate_units` (the engine's calls, the model's load
-    included) and the argos model's load, reported on stderr at exit."""
+    included), the argos model's load, reading the posts and writing the copies,
+    reported on stderr at exit."""
     import atexit
 
     from translator import pipeline
@@ -364,6 +366,9 @@ def clock_engine_calls() -> None:
 
     clock = Clock()
     pipeline.translate_units = clock.timed("engine", pipeline.translate_units)
+    # The rest of its work, outside the engine: reading the posts, writing the copies.
+    pipeline._prepare_all = clock.timed("read", pipeline._prepare_all)
+    pipeline._write_one = clock.timed("write", pipeline._write_one)
     argos._load_model = clock.timed("load", argos._load_model)  # timed, not changed
     atexit.register(clock.report)
 
@@ -621,6 +626,10 @@ def run_all(
     cpu: dict[str, float] = {}
     seen: dict[str, Any] = {}
     clean = dict(os.environ)  # before Prefect's and Dask's settings: a user's shell
+    # A user's install has its bytecode cached; with this set (as in some CI shells) every
+    # subprocess compiled translator's sources again, 0.1-0.2 s the CLI paid more than the
+    # engine alone (it imports more of them). The warm-up round writes the cache.
+    clean.pop("PYTHONDONTWRITEBYTECODE", None)
     units_file = work / "units.json"
     units_file.write_text(json.dumps(list(units)), encoding="utf-8")
 
@@ -680,7 +689,8 @@ def overhead_report(
         f"and engine {phase('engine-process', 'imports')}, model load "
         f"{phase('engine-process', 'load')}, units {phase('engine-process', 'engine')}\n"
         f"cli (fastest run): {phase('cli', 'process')}; engine calls "
-        f"{phase('cli', 'engine')}, of which model load {phase('cli', 'load')}\n"
+        f"{phase('cli', 'engine')}, of which model load {phase('cli', 'load')}; reading "
+        f"posts {phase('cli', 'read')}, writing copies {phase('cli', 'write')}\n"
         f"CPU (least of all rounds): cli / engine process "
         f"{cpu['cli'] / cpu['engine-process']:.3f}, cli / warm engine "
         f"{cpu['cli'] / cpu['engine']:.3f}; wall: cli / warm engine "

@@ -173,6 +173,16 @@ def test_translate__a_batch_of_200_texts(make: Make, recorder: Recorder) -> None
     assert max(len(batch) for batch in recorder.batches) == 16
 
 
+def test_translate__longest_batches_queued_first(make: Make, recorder: Recorder) -> None:
+    # Queued last, the batch of long sentences would run alone while other workers idle.
+    texts = [" ".join(["mot"] * n) + "." for n in (3, 20, 1, 12, 6, 30, 2, 9)]
+    result = make(batch_size=2, threads=2).translate(texts, source="fr", target="en")
+    assert result == [text.upper() for text in texts]
+    longest = [max(len(tokens) for tokens in batch) for batch in recorder.batches]
+    assert len(longest) == 4
+    assert longest == sorted(longest, reverse=True)
+
+
 def test_translate__long_sentence_is_cut_not_truncated(make: Make, recorder: Recorder) -> None:
     text = "Une phrase sans fin " + "et encore, " * 150 + "puis la fin"
     assert make().translate([text], source="fr", target="en") == [text.upper()]

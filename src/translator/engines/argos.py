@@ -475,14 +475,23 @@ def _cut_long(sentence: str, count: Callable[[str], int]) -> list[tuple[str, str
 def _translate_sentences(
     sentences: Sequence[str], model: LoadedModel, settings: ArgosSettings
 ) -> list[str]:
-    """Sorted by length, chunked, every chunk queued at once so parallel workers share them."""
+    """Sorted by length, chunked, every chunk queued at once so parallel workers share them.
+
+    The longest chunks are queued first. A chunk of long sentences costs many
+    times one of short ones (more decoding steps, each one longer), and queued
+    last it ran alone while the other workers sat idle. Longest first, the short
+    chunks fill in at the end: on 2 workers, a 50-post site's first pass takes
+    8.7 s instead of 10.1 (200 posts: 15.6 instead of 16.0; each chunk's CPU
+    measured alone, then scheduled). The chunks themselves are unchanged, so
+    are the translations.
+    """
     if not sentences:
         return []
     tokens = model.tokenizer.encode(sentences)
     order = sorted(range(len(sentences)), key=lambda n: len(tokens[n]))
     # Small batches rather than idle workers when there are few sentences.
     size = max(1, min(settings.batch_size, -(-len(order) // _workers(settings))))
-    jobs = [order[first : first + size] for first in range(0, len(order), size)]
+    jobs = [order[first : first + size] for first in range(0, len(order), size)][::-1]
     queued = [_submit(model, [tokens[n] for n in job], settings) for job in jobs]
     results = [""] * len(sentences)
     for job, (limit, pending) in zip(jobs, queued, strict=True):
