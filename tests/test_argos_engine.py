@@ -179,8 +179,27 @@ def test_translate__longest_batches_queued_first(make: Make, recorder: Recorder)
     result = make(batch_size=2, threads=2).translate(texts, source="fr", target="en")
     assert result == [text.upper() for text in texts]
     longest = [max(len(tokens) for tokens in batch) for batch in recorder.batches]
-    assert len(longest) == 4
+    assert len(longest) >= 4
     assert longest == sorted(longest, reverse=True)
+
+
+def test_translate__long_sentences_spread_over_the_workers(
+    make: Make, recorder: Recorder
+) -> None:
+    # Together in one batch, they would be one worker's work while the other idles.
+    long = [f"Phrase longue {n} " + "avec des mots " * 12 + "." for n in range(4)]
+    texts = [f"Court {n}." for n in range(20)] + long
+    result = make(threads=2).translate(texts, source="fr", target="en")
+    assert result == [text.upper() for text in texts]
+    shortest_long = sorted(len(tokens) for batch in recorder.batches for tokens in batch)[-4]
+    held = [sum(len(tokens) >= shortest_long for tokens in batch) for batch in recorder.batches]
+    assert sorted(held, reverse=True)[:2] == [1, 1]
+
+
+def test_translate__one_worker_fills_its_batches(make: Make, recorder: Recorder) -> None:
+    texts = [f"Court {n}." for n in range(20)] + ["Une phrase " + "bien longue " * 12 + "."]
+    make(threads=1, batch_size=8).translate(texts, source="fr", target="en")
+    assert sorted(len(batch) for batch in recorder.batches) == [5, 8, 8]
 
 
 def test_translate__long_sentence_is_cut_not_truncated(make: Make, recorder: Recorder) -> None:

@@ -475,29 +475,47 @@ def _cut_long(sentence: str, count: Callable[[str], int]) -> list[tuple[str, str
 def _translate_sentences(
     sentences: Sequence[str], model: LoadedModel, settings: ArgosSettings
 ) -> list[str]:
-    """Sorted by length, chunked, every chunk queued at once so parallel workers share them.
-
-    The longest chunks are queued first. A chunk of long sentences costs many
-    times one of short ones (more decoding steps, each one longer), and queued
-    last it ran alone while the other workers sat idle. Longest first, the short
-    chunks fill in at the end: on 2 workers, a 50-post site's first pass takes
-    8.7 s instead of 10.1 (200 posts: 15.6 instead of 16.0; each chunk's CPU
-    measured alone, then scheduled). The chunks themselves are unchanged, so
-    are the translations.
-    """
+    """Sorted by length, chunked (`_batches`), every chunk queued at once so parallel
+    workers share them."""
     if not sentences:
         return []
     tokens = model.tokenizer.encode(sentences)
-    order = sorted(range(len(sentences)), key=lambda n: len(tokens[n]))
-    # Small batches rather than idle workers when there are few sentences.
-    size = max(1, min(settings.batch_size, -(-len(order) // _workers(settings))))
-    jobs = [order[first : first + size] for first in range(0, len(order), size)][::-1]
+    jobs = _batches([len(t) for t in tokens], settings)
     queued = [_submit(model, [tokens[n] for n in job], settings) for job in jobs]
     results = [""] * len(sentences)
     for job, (limit, pending) in zip(jobs, queued, strict=True):
         for n, result in zip(job, pending, strict=True):
             results[n] = _decode(model, _hypothesis(result), limit, sentences[n])
     return results
+
+
+def _batches(lengths: Sequence[int], settings: ArgosSettings) -> list[list[int]]:
+    """Sentence indexes in batches of like length, the longest batches first.
+
+    A batch costs about its size times its longest sentence, and a batch of
+    a run's longest sentences costs many times one of its short ones. So, with
+    several workers, a batch holds at most a (2 × workers)th of the run's tokens
+    (and `batch_size` sentences): a few posts' long sentences become several
+    batches the workers share, not one that runs alone while the others idle,
+    and queued first, the short batches fill in at the end. On 2 workers, a
+    50-post site's first pass took 10.1 s of decoding, 8.7 s with the longest
+    batch first, 4.8 s with both (each batch's CPU measured alone, then
+    scheduled; bench/flow_scale.py's site). A large run's batches are only
+    reordered: its share is larger than `batch_size` long sentences.
+    """
+    order = sorted(range(len(lengths)), key=lambda n: lengths[n])
+    workers = _workers(settings)
+    share = -(-sum(lengths) // (2 * workers)) if workers > 1 else None
+    jobs: list[list[int]] = []
+    job: list[int] = []
+    for n in order:
+        full = len(job) >= settings.batch_size
+        if job and (full or (share is not None and (len(job) + 1) * lengths[n] > share)):
+            jobs.append(job)
+            job = []
+        job.append(n)
+    jobs.append(job)
+    return jobs[::-1]
 
 
 def _submit(
