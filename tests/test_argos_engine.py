@@ -183,9 +183,7 @@ def test_translate__longest_batches_queued_first(make: Make, recorder: Recorder)
     assert longest == sorted(longest, reverse=True)
 
 
-def test_translate__long_sentences_spread_over_the_workers(
-    make: Make, recorder: Recorder
-) -> None:
+def test_translate__long_sentences_spread_over_the_workers(make: Make, recorder: Recorder) -> None:
     # Together in one batch, they would be one worker's work while the other idles.
     long = [f"Phrase longue {n} " + "avec des mots " * 12 + "." for n in range(4)]
     texts = [f"Court {n}." for n in range(20)] + long
