@@ -561,17 +561,13 @@ def _wait_healthy(port: int) -> None:
 @contextlib.contextmanager
 def local_cluster(workdir: Path) -> Iterator[str]:
     """2 worker processes × 1 thread on loopback, in an empty folder, `burn` preloaded."""
-    from distributed import LocalCluster
+    from chunk_runners import local_cluster as make_cluster
 
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-        local_directory=str(workdir),
-        preload=[str(Path(__file__).resolve())],
-    ) as cluster:
+    # The flow's own cluster settings (chunk_runners.WORKER_CONFIG), in an empty folder.
+    cluster = make_cluster(
+        n_workers=2, local_directory=str(workdir), preload=[str(Path(__file__).resolve())]
+    )
+    with cluster:
         yield str(cluster.scheduler_address)
 
 

@@ -26,6 +26,12 @@ __all__ = ("InFlight", "Returned", "chunk_runner", "runner_choice")
 
 THREADS = 2
 """Chunks in flight on the `threads` runner: one translating while another is committed."""
+WORKER_CONFIG: dict[str, Any] = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+"""Dask config for the workers a run starts. distributed sets MALLOC_TRIM_THRESHOLD_=65536
+in a worker's environment, to hand freed memory back to the system; it also turns off
+glibc's adaptive mmap threshold, so CTranslate2's every large buffer is mapped and
+unmapped again: about twice the CPU per translated unit, the Dask path 3× the CLI's
+time (bench/flow_scale.py). None unsets it (distributed's own convention)."""
 
 
 class ChunkFuture(Protocol):
@@ -57,22 +63,32 @@ def chunk_runner(choice: str) -> Iterator[Submit]:
             yield lambda chunk: pool.submit(pipeline.translate_chunk, chunk)
         return
     # Imported here: a site that never uses Dask never needs it installed.
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     with contextlib.ExitStack() as stack:
         address = choice
         if choice == "dask":
-            cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=len(os.sched_getaffinity(0)),  # the CPUs this process may use
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:0",
-            )
+            cluster = local_cluster(n_workers=len(os.sched_getaffinity(0)))  # our CPUs
             address = stack.enter_context(cluster).scheduler_address
         # With an address: connect only; the cluster (and its loaded models) outlives the run.
         client = stack.enter_context(Client(address))  # type: ignore[no-untyped-call]
         yield lambda chunk: client.submit(pipeline.translate_chunk, chunk, pure=False)
+
+
+def local_cluster(**options: Any) -> Any:
+    """A LocalCluster of 1-thread worker processes on loopback, spawned with `WORKER_CONFIG`
+    (`options` go to LocalCluster: n_workers, local_directory…)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(WORKER_CONFIG):  # read as the workers' nannies are made
+        return LocalCluster(  # type: ignore[no-untyped-call]
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+            **options,
+        )
 
 
 @dataclass(frozen=True, slots=True)
