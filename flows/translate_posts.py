@@ -74,10 +74,10 @@ WAITING = ("machine", "conflict")
 """Copy states an editor still has to look at."""
 
 CHUNK_UNITS = 128
-"""Units per chunk at most; a chunk also holds at most `pipeline.CHUNK_CHARS` characters,
-so chunks weigh alike. Measured (bench/flow_scale.py, 2 cores): a chunk costs ~25–50 ms
-besides translation (a Dask round trip ~15 ms, its `commit` task ~15–30 ms), about 1 %
-of a full chunk's translation with the synthetic Transformer-base model."""
+"""Units per chunk. Measured (bench/flow_scale.py, 2 cores): a chunk costs ~50 ms besides
+translation (a Dask round trip ~20 ms, its `commit` task ~30 ms), 2.4 % of a 128-unit
+chunk at 16 ms a unit (a real Argos model is slower still, so the share is smaller);
+200 posts still make 20 chunks, so every worker gets several."""
 LOCK_WAIT = 60.0
 """Seconds a run waits for another run's lock (with back-off) before it is Skipped."""
 PLAN_TIMEOUT, COMMIT_TIMEOUT, CHUNK_TIMEOUT, REPORT_TIMEOUT = 900, 900, 3600, 120

@@ -1214,47 +1214,28 @@ def plan_units(context: Context, needed: Mapping[str, Sequence[str]]) -> UnitPla
     return UnitPlan(known, missing, models, context.engine.name if known else "")
 
 
-CHUNK_CHARS = 4_000
-"""Characters of source text per chunk at most (a unit longer than this is a chunk alone).
-Translation time follows length, not the count of units: chunks of like weight keep
-every worker busy to the end, where 128 units made the longest paragraphs one chunk
-that ran alone (the flow on Dask 1.6× the CLI at 200 posts). With the synthetic
-Transformer-base model a 4,000-character chunk is ~3 s of one core's work, against a
-chunk's ~30 ms of overhead (bench/flow_scale.py); a real model is slower still."""
-
-
-def chunk_units(
-    config: SiteConfig, plan: UnitPlan, size: int, *, chars: int = CHUNK_CHARS
-) -> list[Chunk]:
-    """The plan's missing units in chunks of at most `size` units and `chars` characters,
-    language by language, longest units first.
+def chunk_units(config: SiteConfig, plan: UnitPlan, size: int) -> list[Chunk]:
+    """The plan's missing units cut into chunks of at most `size`, language by language,
+    longest units first.
 
     A batch decodes as long as its longest sentence, and `translator run` sorts a
     whole run's units by length before batching: cut in post order, each chunk
-    mixed short and long sentences. Longest first, the slowest chunks start first
-    and the short ones fill the end. The memory still gets every chunk as it comes
-    back; a copy is written once all of its units are back.
+    mixed short and long sentences, and the flow on Dask paid 3.8× the CLI's time
+    for the same units (bench/flow_scale.py). Longest first, the slowest chunks
+    start first and the short ones fill the end. The memory still gets every chunk
+    as it comes back; a copy is written once all of its units are back.
     """
     settings = tuple(sorted(config.engine.as_mapping().items()))
     chunks: list[Chunk] = []
     for target, units in plan.missing.items():
-        for part in _weighed(sorted(units, key=len, reverse=True), size, chars):
-            chunks.append(Chunk(plan.engine, settings, config.source_language, target, part))
+        ordered = sorted(units, key=len, reverse=True)
+        chunks += [
+            Chunk(
+                plan.engine, settings, config.source_language, target, tuple(ordered[i : i + size])
+            )
+            for i in range(0, len(ordered), size)
+        ]
     return chunks
-
-
-def _weighed(units: Sequence[str], size: int, chars: int) -> Iterator[tuple[str, ...]]:
-    """`units` in order, cut where a part would pass `size` units or `chars` characters."""
-    part: list[str] = []
-    weight = 0
-    for unit in units:
-        if part and (len(part) == size or weight + len(unit) > chars):
-            yield tuple(part)
-            part, weight = [], 0
-        part.append(unit)
-        weight += len(unit)
-    if part:
-        yield tuple(part)
 
 
 def store_chunk(context: Context, chunk: Chunk, model: str, outputs: Sequence[str]) -> None:
