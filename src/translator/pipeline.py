@@ -1214,46 +1214,28 @@ def plan_units(context: Context, needed: Mapping[str, Sequence[str]]) -> UnitPla
     return UnitPlan(known, missing, models, context.engine.name if known else "")
 
 
-CHUNK_CHARS = 4_000
-"""A chunk that holds a full engine batch is cut once it passes this many characters."""
-
-
 def chunk_units(config: SiteConfig, plan: UnitPlan, size: int) -> list[Chunk]:
-    """The plan's missing units cut into chunks, language by language, longest units first.
+    """The plan's missing units cut into chunks of at most `size`, language by language,
+    longest units first.
 
     A batch decodes as long as its longest sentence, and `translator run` sorts a
     whole run's units by length before batching: cut in post order, each chunk
     mixed short and long sentences, and the flow on Dask paid 3.8× the CLI's time
     for the same units (bench/flow_scale.py). Longest first, the slowest chunks
-    start first and the short ones fill the end. A chunk holds at most `size`
-    units, and once it holds a full batch (`[engine] batch_size`) it ends at
-    `CHUNK_CHARS` characters: translation time follows length, and 128 long
-    paragraphs in one chunk kept one worker busy while the others had finished
-    (1.6× the CLI at 200 posts). Chunks never hold less than a batch, whose
-    sentences an engine decodes together. The memory still gets every chunk as it
-    comes back; a copy is written once all of its units are back.
+    start first and the short ones fill the end. The memory still gets every chunk
+    as it comes back; a copy is written once all of its units are back.
     """
     settings = tuple(sorted(config.engine.as_mapping().items()))
-    batch = min(size, max(1, config.engine.batch_size))
     chunks: list[Chunk] = []
     for target, units in plan.missing.items():
-        for part in _weighed(sorted(units, key=len, reverse=True), size, batch):
-            chunks.append(Chunk(plan.engine, settings, config.source_language, target, part))
+        ordered = sorted(units, key=len, reverse=True)
+        chunks += [
+            Chunk(
+                plan.engine, settings, config.source_language, target, tuple(ordered[i : i + size])
+            )
+            for i in range(0, len(ordered), size)
+        ]
     return chunks
-
-
-def _weighed(units: Sequence[str], size: int, batch: int) -> Iterator[tuple[str, ...]]:
-    """`units` in order, in parts of `batch` to `size` units, cut at `CHUNK_CHARS`."""
-    part: list[str] = []
-    weight = 0
-    for unit in units:
-        if len(part) == size or (len(part) >= batch and weight >= CHUNK_CHARS):
-            yield tuple(part)
-            part, weight = [], 0
-        part.append(unit)
-        weight += len(unit)
-    if part:
-        yield tuple(part)
 
 
 def store_chunk(context: Context, chunk: Chunk, model: str, outputs: Sequence[str]) -> None:
