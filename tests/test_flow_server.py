@@ -149,6 +149,27 @@ def wait_for_text(log: Path, text: str, process: subprocess.Popen[bytes]) -> Non
         time.sleep(0.5)
 
 
+def served_words(
+    command: list[str],
+    env: dict[str, str],
+    log: Path,
+    *,
+    cwd: Path = ROOT,
+    client: dict[str, str] | None = None,
+) -> str:
+    """What a serving process printed once its deployment is on the server; `client` is
+    the environment that finds it there (default `env`)."""
+    serving = start(command, env, log, cwd=cwd)
+    try:
+        # An earlier test may have served the same deployment on this server, so it can
+        # be found before this process has even started: wait for its own words too.
+        wait_for_text(log, f"prefect deployment run '{SERVED}'", serving)
+        wait_for_deployment(client or env, serving, log)
+    finally:
+        stop(serving)
+    return log.read_text()
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     site = make_site(tmp_path / "site")
@@ -182,18 +203,8 @@ def test_served_deployment__cli_run_translates_and_reports(
 def test_serve__prints_the_api_url_and_the_run_command(
     prefect_env: dict[str, str], site: Site, tmp_path: Path
 ) -> None:
-    log = tmp_path / "serve.log"
-    serving = start(
-        [sys.executable, str(FLOW), "serve", "--site", str(site.root)], prefect_env, log
-    )
-    try:
-        # The first test served the same deployment on this server, so it may be
-        # found before this process has even started: wait for its own words.
-        wait_for_text(log, f"prefect deployment run '{SERVED}'", serving)
-        wait_for_deployment(prefect_env, serving, log)
-    finally:
-        stop(serving)
-    printed = log.read_text()
+    command = [sys.executable, str(FLOW), "serve", "--site", str(site.root)]
+    printed = served_words(command, prefect_env, tmp_path / "serve.log")
     assert f"export PREFECT_API_URL={prefect_env['PREFECT_API_URL']}" in printed
     assert f"prefect deployment run '{SERVED}' --watch" in printed
 
@@ -201,15 +212,9 @@ def test_serve__prints_the_api_url_and_the_run_command(
 def test_translator_serve__prints_the_api_url_and_the_run_command(
     prefect_env: dict[str, str], site: Site, tmp_path: Path
 ) -> None:
-    log = tmp_path / "serve.log"
     # No SITE: the site is the folder it runs in, as `translator run`'s.
-    serving = start([sys.executable, "-m", "translator", "serve"], prefect_env, log, cwd=site.root)
-    try:
-        wait_for_text(log, f"prefect deployment run '{SERVED}'", serving)
-        wait_for_deployment(prefect_env, serving, log)
-    finally:
-        stop(serving)
-    printed = log.read_text()
+    command = [sys.executable, "-m", "translator", "serve"]
+    printed = served_words(command, prefect_env, tmp_path / "serve.log", cwd=site.root)
     assert f"export PREFECT_API_URL={prefect_env['PREFECT_API_URL']}" in printed
     assert f"prefect deployment run '{SERVED}' --watch" in printed
 
@@ -356,15 +361,12 @@ def test_translator_serve__without_an_api_starts_its_local_server(
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     env.pop("PREFECT_API_URL", None)
-    log = tmp_path / "serve.log"
-    serving = start([sys.executable, "-m", "translator", "serve", str(site.root)], env, log)
+    command = [sys.executable, "-m", "translator", "serve", str(site.root)]
     try:
-        wait_for_text(log, f"prefect deployment run '{SERVED}'", serving)
-        wait_for_deployment({**env, "PREFECT_API_URL": DEFAULT_API}, serving, log)
+        client = {**env, "PREFECT_API_URL": DEFAULT_API}
+        printed = served_words(command, env, tmp_path / "serve.log", client=client)
     finally:
-        stop(serving)
         prefect(env, "server", "stop")
-    printed = log.read_text()
     assert f"no PREFECT_API_URL: starting a Prefect server at {DEFAULT_API}" in printed
     assert f"export PREFECT_API_URL={DEFAULT_API}" in printed
     deadline = time.monotonic() + 30
