@@ -1,12 +1,20 @@
 """Where chunks of units are translated: threads here, a Dask cluster for the run, or one running.
 
-A chunk is sent as a plain call of `translator.pipeline.translate_chunk`, not
-as a Prefect task: on a Dask worker a Prefect task run rebuilds Prefect's
-settings and an API client for every task (measured here: 0.5–1.2 s per task,
-`bench/flow_scale.py` prints it), a plain Dask future costs milliseconds. So a
-worker needs `translator` and the engine's model installed, and nothing else:
-no site, no memory, no Prefect API, no copy of flows/. The flow records each
-chunk as a `commit` task when it comes back.
+On a cluster, a chunk goes one of two ways. With the `argos` engine the chunk
+is translated here, and only its CTranslate2 batches go to the workers
+(`translator.engines.spread`): the batches are cut over the whole chunk as
+`translator run` cuts them, and each worker takes the next batch, so the
+run's longest sentences are shared by every worker instead of making one
+chunk that one worker decodes while the others wait. Any other engine gets
+the chunk whole (`translator.pipeline.translate_chunk` on a worker).
+
+Either way a task is a plain Dask call, not a Prefect task: on a worker a
+Prefect task run rebuilds Prefect's settings and an API client every time
+(measured here: 0.5–1.2 s per task, `bench/flow_scale.py` prints it), a plain
+Dask future costs milliseconds. So a worker needs `translator` and the
+engine's model installed, and nothing else: no site, no memory, no Prefect
+API, no copy of flows/. The flow records each chunk as a `commit` task when it
+comes back.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from typing import Any, Protocol
 from translator import pipeline
 from translator.errors import ConfigError
 
-__all__ = ("InFlight", "Returned", "chunk_runner", "runner_choice")
+__all__ = ("InFlight", "Returned", "chunk_runner", "runner_choice", "spreads_batches")
 
 THREADS = 2
 """Chunks in flight on the `threads` runner: one translating while another is committed."""
@@ -45,6 +53,11 @@ class ChunkFuture(Protocol):
 Submit = Callable[[pipeline.Chunk], ChunkFuture]
 
 
+def spreads_batches(choice: str, engine: str) -> bool:
+    """Whether a chunk's batches, not the chunk, go to the runner's workers."""
+    return choice != "threads" and engine == "argos"
+
+
 def runner_choice(choice: str) -> str:
     """`threads`, `dask`, or a scheduler address; `ConfigError` for anything else."""
     if choice in ("threads", "dask") or "://" in choice:
@@ -65,6 +78,9 @@ def chunk_runner(choice: str) -> Iterator[Submit]:
     # Imported here: a site that never uses Dask never needs it installed.
     from distributed import Client
 
+    from translator.engines.argos import ArgosEngine
+    from translator.engines.spread import SpreadBatches
+
     with contextlib.ExitStack() as stack:
         address = choice
         if choice == "dask":
@@ -72,7 +88,27 @@ def chunk_runner(choice: str) -> Iterator[Submit]:
             address = stack.enter_context(cluster).scheduler_address
         # With an address: connect only; the cluster (and its loaded models) outlives the run.
         client = stack.enter_context(Client(address))  # type: ignore[no-untyped-call]
-        yield lambda chunk: client.submit(pipeline.translate_chunk, chunk, pure=False)
+        here = stack.enter_context(ThreadPoolExecutor(THREADS, thread_name_prefix="translate"))
+        spread = SpreadBatches(
+            lambda call, *args: client.submit(call, *args, pure=False),
+            workers=max(1, sum(client.nthreads().values())),
+        )
+        engines: dict[tuple[tuple[str, Any], ...], ArgosEngine] = {}
+
+        def submit(chunk: pipeline.Chunk) -> ChunkFuture:
+            if not spreads_batches(choice, chunk.engine):
+                whole: ChunkFuture = client.submit(pipeline.translate_chunk, chunk, pure=False)
+                return whole
+            engine = engines.get(chunk.settings)
+            if engine is None:
+                engine = engines[chunk.settings] = ArgosEngine.from_settings(
+                    dict(chunk.settings), spread=spread
+                )
+            return here.submit(
+                engine.translate, list(chunk.units), source=chunk.source, target=chunk.target
+            )
+
+        yield submit
 
 
 def local_cluster(**options: Any) -> Any:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from chunk_runners import InFlight, chunk_runner, runner_choice
+from chunk_runners import InFlight, chunk_runner, runner_choice, spreads_batches
 from flow_failures import (
     RETRIES,
     RETRY_DELAYS,
@@ -74,10 +74,15 @@ WAITING = ("machine", "conflict")
 """Copy states an editor still has to look at."""
 
 CHUNK_UNITS = 128
-"""Units per chunk. Measured (bench/flow_scale.py, 2 cores): a chunk costs ~50 ms besides
-translation (a Dask round trip ~20 ms, its `commit` task ~30 ms), 2.4 % of a 128-unit
-chunk at 16 ms a unit (a real Argos model is slower still, so the share is smaller);
-200 posts still make 20 chunks, so every worker gets several."""
+"""Units per chunk a worker translates whole. Measured (bench/flow_scale.py, 2 cores): a
+chunk costs ~25 ms besides translation (a Dask round trip ~13 ms, its `commit` task
+~12 ms), 0.2 % of a 128-unit chunk of the synthetic Transformer; 200 posts still make
+enough chunks that every worker gets several."""
+SPREAD_CHUNK_UNITS = 1024
+"""Units per chunk when only its batches go to the workers (argos on Dask): one chunk
+keeps every worker busy, and a larger one sorts its sentences into batches of closer
+lengths, as `translator run` does over a whole run; a chunk still commits what it
+translated every few minutes."""
 LOCK_WAIT = 60.0
 """Seconds a run waits for another run's lock (with back-off) before it is Skipped."""
 PLAN_TIMEOUT, COMMIT_TIMEOUT, CHUNK_TIMEOUT, REPORT_TIMEOUT = 900, 900, 3600, 120
@@ -189,15 +194,17 @@ def translate_new_posts(
     targets: list[str] | None = None,
     engine: str | None = None,
     task_runner: str | None = None,
-    chunk_units: int = CHUNK_UNITS,
+    chunk_units: int | None = None,
     lock_wait: float = LOCK_WAIT,
 ) -> dict[str, Any] | State[Any]:
     """Translate the site's new and changed posts.
 
     `site`: the absolute path of the Hugo site's root. `task_runner`: `threads`,
     `dask` (a LocalCluster) or a Dask scheduler's address; None = translator.toml's
-    `[dask] address`, else threads. Failed when a post failed, Skipped when another
-    run held the site's lock for `lock_wait` seconds.
+    `[dask] address`, else threads. `chunk_units`: units per chunk; None = 128, or
+    1024 when only the chunk's batches go to Dask workers (the argos engine). Failed
+    when a post failed, Skipped when another run held the site's lock for `lock_wait`
+    seconds.
     """
     logger = get_run_logger()
     try:
@@ -229,7 +236,7 @@ def translate_new_posts(
     return _end(outcome)
 
 
-def _locked_run(config: SiteConfig, choice: str, size: int) -> Outcome:
+def _locked_run(config: SiteConfig, choice: str, size: int | None) -> Outcome:
     """Plan, translate and commit, report what waits for review; the lock is held."""
     root = str(config.root)
     path = config.state_dir / "memory.sqlite"
@@ -258,16 +265,21 @@ def _locked_run(config: SiteConfig, choice: str, size: int) -> Outcome:
     return Outcome("Completed", done, root, summary, waiting)
 
 
-def _translate_and_commit(ledger: RunLedger, choice: str, size: int) -> None:
+def _translate_and_commit(ledger: RunLedger, choice: str, size: int | None) -> None:
     """Commit what needs no engine, then each chunk as it comes back from its worker."""
     commit(ledger, None, None, "from memory")
-    chunks = _finer_tail(pipeline.chunk_units(ledger.context.config, ledger.units, max(1, size)))
+    spreads = spreads_batches(choice, ledger.units.engine)
+    size = max(1, size or (SPREAD_CHUNK_UNITS if spreads else CHUNK_UNITS))
+    chunks = pipeline.chunk_units(ledger.context.config, ledger.units, size)
     if not chunks:
         return
-    if choice != "threads":
+    if not spreads:  # whole chunks on workers: balance their end, one engine thread each
+        chunks = _finer_tail(chunks)
+    if not spreads and choice != "threads":
         chunks = [_one_thread(chunk) for chunk in chunks]
     labels = {c: f"{c.target} {n}/{len(chunks)}" for n, c in enumerate(chunks, 1)}
-    get_run_logger().info("%d chunks of up to %d units on %s", len(chunks), size, choice)
+    how = "batches spread over the workers" if spreads else "whole chunks"
+    get_run_logger().info("%d chunks of up to %d units on %s (%s)", len(chunks), size, choice, how)
     with chunk_runner(choice) as submit:
         flight = InFlight(submit)
         for chunk in chunks:

@@ -460,6 +460,32 @@ def test_flow__dask_workers_without_the_site_give_byte_identical_copies(
     assert _copies(dask) == _copies(threads)
 
 
+@pytest.mark.slow
+def test_flow__argos_batches_decode_on_dask_workers_without_the_site(
+    tmp_path: Path, argos_home: Path, bare_dask_cluster: str
+) -> None:
+    """With argos, only CTranslate2 batches go to the workers (started, after the Argos
+    home was set, in an empty folder): the copies are the threads runner's, byte for
+    byte, and the models were loaded in the workers."""
+    from distributed import Client
+
+    from translator.engines import spread
+
+    threads = with_posts(make_site(tmp_path / "threads"), 6)
+    dask = with_posts(make_site(tmp_path / "dask"), 6)
+    for root in (threads, dask):
+        root.write("translator.toml", "[engine]\nthreads = 1\nauto_install = false\n")
+    assert run(threads, engine="argos", task_runner="threads").is_completed()
+    state = run(dask, engine="argos", task_runner=bare_dask_cluster, chunk_units=4)
+    assert state.is_completed()
+    assert len(_copies(threads)) == 7
+    assert _copies(dask) == _copies(threads)
+    assert "DEUXIÈME PARAGRAPHE AVEC DU `code`." in _copies(dask)["post.md"].decode()
+    with Client(bare_dask_cluster) as client:
+        loaded = client.run(lambda: sorted(f"{k.source}-{k.target}" for k in spread._TRANSLATORS))
+    assert sorted(set(sum(loaded.values(), []))) == ["fr-en"]
+
+
 @pytest.mark.usefixtures("argos_home", "no_network")
 def test_flow__argos_fixture_model(site: Site) -> None:
     pytest.importorskip("translator.engines.argos")

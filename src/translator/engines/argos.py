@@ -66,11 +66,14 @@ __all__ = (
     "ArgosSettings",
     "LoadedModel",
     "Package",
+    "Spread",
     "StringTranslator",
     "check_compute_type",
     "installed_packages",
+    "load_translator",
     "runnable_compute_types",
     "translate_tagged",
+    "usable_cores",
 )
 
 PIVOT = "en"
@@ -93,6 +96,19 @@ StringTranslator = Callable[[Sequence[str]], list[str]]
 """Translates distinct one-line strings (placeholders kept), one result per string, in order."""
 Splitter = Callable[[str], list[str]]
 """Cuts a text into sentences, each with the whitespace after it."""
+
+
+class Spread(Protocol):
+    """Where CTranslate2 batches run when not in this process (`translator.engines.spread`)."""
+
+    @property
+    def workers(self) -> int:
+        """Batches that run at once (a batch's share of a call is set by it)."""
+        ...
+
+    def translator(self, package: Package, compute_type: str) -> Any:
+        """Something with ctranslate2.Translator's asynchronous `translate_batch`."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +198,11 @@ class LoadedModel:
     package: Package
     """The package they come from."""
     translator: Any
-    """The ctranslate2.Translator."""
+    """The ctranslate2.Translator (or a `Spread`'s stand-in for one)."""
     tokenizer: _Tokenizer
     """Its SentencePiece (or BPE) tokenizer."""
+    workers: int
+    """Batches that run at once (see `_batches`)."""
 
 
 class ArgosEngine:
@@ -193,9 +211,16 @@ class ArgosEngine:
     name = "argos"
 
     def __init__(
-        self, settings: ArgosSettings | None = None, *, download_progress: Progress | None = None
+        self,
+        settings: ArgosSettings | None = None,
+        *,
+        download_progress: Progress | None = None,
+        spread: Spread | None = None,
     ) -> None:
+        """`spread`: run the batches there (a Dask cluster's workers) instead of in this
+        process; everything else (tags, sentences, tokens, batching) stays here."""
         self.settings = settings or ArgosSettings()
+        self.spread = spread
         if not self.settings.naive:
             # Before anything is installed or loaded: the CPU decides, whatever the model.
             check_compute_type(self.settings.compute_type)
@@ -204,11 +229,13 @@ class ArgosEngine:
         self._splitters: dict[str, Splitter] = {}
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> ArgosEngine:
+    def from_settings(
+        cls, settings: Mapping[str, Any], *, spread: Spread | None = None
+    ) -> ArgosEngine:
         """An engine from the `[engine]` settings (unknown keys ignored)."""
         known = {f.name for f in fields(ArgosSettings)}
         chosen = ArgosSettings(**{k: v for k, v in settings.items() if k in known})
-        return cls(chosen, download_progress=settings.get("download_progress"))
+        return cls(chosen, download_progress=settings.get("download_progress"), spread=spread)
 
     def model_version(self, *, source: str, target: str) -> str:
         """`fr_en-1.9`, or `fr_en-1.9+en_es-1.0` through English; reads metadata only."""
@@ -249,7 +276,11 @@ class ArgosEngine:
 
     def _load(self, package: Package) -> LoadedModel:
         loaded = self._models.get(package.path)
-        if loaded is None:
+        if loaded is None and self.spread is not None:
+            translator = self.spread.translator(package, self.settings.compute_type)
+            loaded = LoadedModel(package, translator, _tokenizer(package), self.spread.workers)
+            self._models[package.path] = loaded
+        elif loaded is None:
             loaded = self._models[package.path] = _load_model(package, self.settings)
         return loaded
 
@@ -331,19 +362,30 @@ def check_compute_type(compute_type: str) -> None:
 
 
 def _load_model(package: Package, settings: ArgosSettings) -> LoadedModel:
+    workers = _workers(settings)
+    return LoadedModel(
+        package,
+        load_translator(package, settings.compute_type, workers),
+        _tokenizer(package),
+        workers,
+    )
+
+
+def load_translator(package: Package, compute_type: str, workers: int) -> Any:
+    """The package's ctranslate2.Translator: `workers` batches at once, one thread each."""
     import ctranslate2
 
     try:
-        translator = ctranslate2.Translator(
+        return ctranslate2.Translator(
             str(package.path / "model"),
             device="cpu",
-            compute_type=settings.compute_type,
-            inter_threads=_workers(settings),
+            compute_type=compute_type,
+            inter_threads=workers,
             intra_threads=1,
         )
     except ValueError as error:
         raise EngineError(
-            f"CTranslate2 refused compute type {settings.compute_type!r} ({error})",
+            f"CTranslate2 refused compute type {compute_type!r} ({error})",
             path=package.path,
             hint='set `compute_type = "default"` in the [engine] table of translator.toml '
             "or pass --compute-type default",
@@ -354,7 +396,6 @@ def _load_model(package: Package, settings: ArgosSettings) -> LoadedModel:
             path=package.path,
             hint="reinstall the package with `translator models install`",
         ) from error
-    return LoadedModel(package, translator, _tokenizer(package))
 
 
 def _workers(settings: ArgosSettings) -> int:
@@ -365,8 +406,11 @@ def _workers(settings: ArgosSettings) -> int:
     CTranslate2's default (1 worker, several threads) on Transformer base
     (bench/argos_throughput.py). Workers share the model's weights.
     """
-    if settings.threads:
-        return settings.threads
+    return settings.threads or usable_cores()
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
@@ -480,7 +524,7 @@ def _translate_sentences(
     if not sentences:
         return []
     tokens = model.tokenizer.encode(sentences)
-    jobs = _batches([len(t) for t in tokens], settings)
+    jobs = _batches([len(t) for t in tokens], settings, model.workers)
     queued = [_submit(model, [tokens[n] for n in job], settings) for job in jobs]
     results = [""] * len(sentences)
     for job, (limit, pending) in zip(jobs, queued, strict=True):
@@ -489,7 +533,7 @@ def _translate_sentences(
     return results
 
 
-def _batches(lengths: Sequence[int], settings: ArgosSettings) -> list[list[int]]:
+def _batches(lengths: Sequence[int], settings: ArgosSettings, workers: int) -> list[list[int]]:
     """Sentence indexes in batches of like length, the longest batches first.
 
     A batch costs about its size times its longest sentence, and a batch of
@@ -504,7 +548,6 @@ def _batches(lengths: Sequence[int], settings: ArgosSettings) -> list[list[int]]
     reordered: its share is larger than `batch_size` long sentences.
     """
     order = sorted(range(len(lengths)), key=lambda n: lengths[n])
-    workers = _workers(settings)
     share = -(-sum(lengths) // (2 * workers)) if workers > 1 else None
     jobs: list[list[int]] = []
     job: list[int] = []

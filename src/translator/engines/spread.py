@@ -1,0 +1,120 @@
+"""CTranslate2 batches run elsewhere: on the workers of a Dask cluster, say.
+
+The argos engine does everything but decoding in the calling process: tags,
+sentences, SentencePiece, deduplication, batches sorted by length over the
+whole call (as `translator run` makes them). Only the batches leave it, as
+`decode_batch` calls, and any worker takes the next one: a run's long
+sentences are spread over every worker, batch by batch. Cut into chunks of
+units instead, each chunk sorted on its own, the synthetic Transformer of
+bench/flow_scale.py paid 21 % more decoding for the same units and the
+chunk of the longest units ran alone at the end.
+
+A worker needs `translator` and the Argos package installed (found by its
+languages and version among the worker's own packages), no site and no
+memory; it loads each model once per process.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from translator.engines.argos import Package, installed_packages, load_translator, usable_cores
+from translator.errors import EngineError
+
+__all__ = ("BatchFuture", "SpreadBatches", "decode_batch")
+
+
+class BatchFuture(Protocol):
+    """What a Dask (or concurrent.futures) future has, as used here."""
+
+    def result(self, timeout: float | None = None) -> Any: ...
+
+
+Submit = Callable[..., BatchFuture]
+"""`submit(function, *arguments)`: runs the call somewhere, a future of its result."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelKey:
+    """A package as a worker finds it among its own (its folder may be elsewhere there)."""
+
+    source: str
+    target: str
+    version: str
+    compute_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpreadBatches:
+    """An `argos.Spread` over `submit`: `workers` batches decode at once."""
+
+    submit: Submit
+    workers: int
+
+    def translator(self, package: Package, compute_type: str) -> RemoteTranslator:
+        key = ModelKey(package.source, package.target, package.version, compute_type)
+        return RemoteTranslator(self.submit, key)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteTranslator:
+    """A stand-in for ctranslate2.Translator whose batches are `decode_batch` calls."""
+
+    submit: Submit
+    key: ModelKey
+
+    def translate_batch(self, source: Sequence[Sequence[str]], **options: Any) -> list[_Hypothesis]:
+        """One pending result per sentence, as CTranslate2's `asynchronous=True` gives."""
+        options.pop("asynchronous", None)
+        batch = self.submit(decode_batch, self.key, [list(s) for s in source], options)
+        return [_Hypothesis(batch, n) for n in range(len(source))]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hypothesis:
+    batch: BatchFuture
+    index: int
+
+    def result(self) -> _Hypothesis:
+        return self
+
+    @property
+    def hypotheses(self) -> list[list[str]]:
+        found: list[list[str]] = self.batch.result()[self.index]
+        return found
+
+
+_TRANSLATORS: dict[ModelKey, Any] = {}
+_TRANSLATORS_LOCK = threading.Lock()
+
+
+def decode_batch(
+    key: ModelKey, batch: list[list[str]], options: dict[str, Any]
+) -> list[list[list[str]]]:
+    """Runs on a worker: the batch's hypotheses (pieces), with this process's model."""
+    results = _translator(key).translate_batch(batch, **options)
+    return [list(result.hypotheses) for result in results]
+
+
+def _translator(key: ModelKey) -> Any:
+    with _TRANSLATORS_LOCK:  # a worker's threads wait for one load
+        if key not in _TRANSLATORS:
+            # As many of the worker's threads as run at once share the one model.
+            _TRANSLATORS[key] = load_translator(_package(key), key.compute_type, usable_cores())
+        return _TRANSLATORS[key]
+
+
+def _package(key: ModelKey) -> Package:
+    wanted = (key.source, key.target, key.version)
+    for package in installed_packages():
+        if (package.source, package.target, package.version) == wanted:
+            return package
+    raise EngineError(
+        f"the Argos package {key.source}→{key.target} {key.version} is not installed on "
+        f"worker {os.uname().nodename}",
+        hint="install the same package on every worker (`translator models install FILE`)",
+    )
