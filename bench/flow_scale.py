@@ -660,7 +660,7 @@ def run_all(
                 )
             best = interleaved(paths, args.rounds)
             overhead = dask_round_trip(address, 20), commit_cost(flows, last["flow-dask"], 10)
-    report(args, units, best, overhead, flows.CHUNK_UNITS)
+    report(args, units, best, overhead, flows.SPREAD_CHUNK_UNITS if args.engine == "synthetic" else flows.CHUNK_UNITS)
     overhead_report(best, cpu, seen)
     print(f"copies identical (cli vs flow-dask): {same_copies(last['cli'], last['flow-dask'])}")
     print(
