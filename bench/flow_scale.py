@@ -27,8 +27,10 @@ A site of --posts posts (--paragraphs distinct paragraphs each, drawn from
               is dropped from it: a user's install has its bytecode cached;
   flow-threads  the flow, `task_runner="threads"` (engine threads = 2);
   flow-dask   the flow, `task_runner=<address>` of a LocalCluster started once
-              here: 2 worker processes × 1 thread (engine threads = 1 each),
-              started in an empty temporary folder (they never see the site);
+              here: 2 worker processes × 1 thread, started in an empty
+              temporary folder (they never see the site). With argos (the
+              synthetic model) the flow sends CTranslate2 batches to them
+              (engines/spread.py); with burn, whole chunks (engine threads = 1);
   flow-dask-per-run  the flow, `task_runner="dask"`: a LocalCluster per run
               (its start and the model loads are in the time).
 
@@ -146,11 +148,15 @@ class RealLength:
     flow's chunks and the engine alone write the same copies.
     """
 
+    batches = 0
+    """Batches translated in this process (all instances)."""
+
     def __init__(self, translator: Any) -> None:
         self.translator = translator
 
     def translate_batch(self, source: Sequence[Sequence[str]], **options: Any) -> Any:
         """The real call, with the decoding length fixed; results cut per input."""
+        RealLength.batches += 1
         longest = _real_length(max(len(s) for s in source))
         options.update(min_decoding_length=longest, max_decoding_length=longest)
         results = self.translator.translate_batch(source, **options)
@@ -300,9 +306,10 @@ def time_engine(units: Sequence[str], name: str, cpu: dict[str, float]) -> float
 
     engine = make_engine(ENGINE_NAMES[name], {"threads": 2, "auto_install": False})
     engine.translate(["Bonjour."], source="fr", target="en")  # the model's load, untimed
-    start, used = time.perf_counter(), time.process_time()
+    start, used, batches = time.perf_counter(), time.process_time(), RealLength.batches
     engine.translate(units, source="fr", target="en")
     _least(cpu, "engine", time.process_time() - used)
+    cpu["batches"] = RealLength.batches - batches  # 0 with burn
     return time.perf_counter() - start
 
 
@@ -470,7 +477,7 @@ def interleaved(paths: Mapping[str, Callable[[], float]], rounds: int) -> dict[s
     return best
 
 
-# -- per-chunk overhead --------------------------------------------------------------
+# -- per-task overhead ---------------------------------------------------------------
 def dask_round_trip(address: str, samples: int) -> float:
     """Mean seconds to send a 1-unit chunk of a zero-cost engine to a worker and back."""
     from distributed import Client
@@ -660,7 +667,7 @@ def run_all(
                 )
             best = interleaved(paths, args.rounds)
             overhead = dask_round_trip(address, 20), commit_cost(flows, last["flow-dask"], 10)
-    report(args, units, best, overhead, flows.SPREAD_CHUNK_UNITS if args.engine == "synthetic" else flows.CHUNK_UNITS)
+    report(args, units, best, overhead, cpu)
     overhead_report(best, cpu, seen)
     print(f"copies identical (cli vs flow-dask): {same_copies(last['cli'], last['flow-dask'])}")
     print(
@@ -699,9 +706,11 @@ def report(
     units: Sequence[str],
     best: Mapping[str, float],
     overhead: tuple[float, float],
-    chunk: int,
+    cpu: Mapping[str, float],
 ) -> None:
-    """The table, and the per-chunk overhead at the flow's chunk size."""
+    """The table, and the per-task overhead of the flow on Dask."""
+    import translate_posts as flows
+
     described = {
         "engine": f"engine alone ({args.engine}, 2 threads, model loaded)",
         "engine-process": "engine alone, fresh process (start-up, model load, units)",
@@ -718,14 +727,22 @@ def report(
     print("|---|---|---|")
     for name, seconds in best.items():
         print(f"| {described[name]} | {seconds:.2f} | {seconds / cli:.3f} |")
-    per_unit = best["engine"] * 2 / len(units)  # seconds per unit on one core, as measured
-    chunk_seconds = chunk * per_unit
     trip, cost = overhead
+    one_core = best["engine"] * 2  # the run's translation on one core, as measured
+    if cpu.get("batches"):  # argos: a Dask task is one CTranslate2 batch
+        chunk, tasks = flows.SPREAD_CHUNK_UNITS, int(cpu["batches"])
+        what = "CTranslate2 batches"
+    else:  # a Dask task is a whole chunk
+        chunk, tasks = flows.CHUNK_UNITS, -(-len(units) // flows.CHUNK_UNITS)
+        what = "whole chunks"
+    chunks = -(-len(units) // chunk)
+    spent = tasks * trip + chunks * cost
     print(
-        f"\nper-chunk overhead: Dask round trip {trip * 1000:.0f} ms (1-unit chunk, zero-cost "
-        f"engine) + commit task {cost * 1000:.0f} ms (Prefect, writing nothing); a {chunk}-unit "
-        f"chunk at {per_unit * 1000:.0f} ms/unit (1 core) takes {chunk_seconds:.2f} s: overhead "
-        f"{100 * (trip + cost) / chunk_seconds:.1f} %"
+        f"\nper-task overhead: a Dask round trip {trip * 1000:.0f} ms (zero-cost engine) per "
+        f"task, a `commit` task {cost * 1000:.0f} ms (Prefect, writing nothing) per chunk of "
+        f"≤ {chunk} units; {tasks} tasks ({what}, {one_core / tasks * 1000:.0f} ms each on "
+        f"one core) and {chunks} chunk(s): {spent:.2f} s, {100 * spent / one_core:.1f} % of "
+        f"the translation's {one_core:.1f} s on one core"
     )
 
 
