@@ -1248,7 +1248,8 @@ def store_chunk(context: Context, chunk: Chunk, model: str, outputs: Sequence[st
 
 # One engine per process and settings, shared by every chunk this process translates:
 # a model takes seconds to load, a chunk should not pay for it. The lock makes
-# concurrent threads wait for one load. (The only process-wide state in the package.)
+# concurrent threads wait for one load. (Process-wide state, as engines/spread.py's
+# models on a Dask worker: nothing else in the package is.)
 _PROCESS_ENGINES: dict[tuple[str, tuple[tuple[str, Any], ...]], Engine] = {}
 _PROCESS_ENGINES_LOCK = threading.Lock()
 
