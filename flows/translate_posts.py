@@ -74,10 +74,10 @@ WAITING = ("machine", "conflict")
 """Copy states an editor still has to look at."""
 
 CHUNK_UNITS = 128
-"""Units per chunk a worker translates whole. Measured (bench/flow_scale.py, 2 cores): a
-chunk costs ~25 ms besides translation (a Dask round trip ~13 ms, its `commit` task
-~12 ms), 0.2 % of a 128-unit chunk of the synthetic Transformer; 200 posts still make
-enough chunks that every worker gets several."""
+"""Units per chunk a worker translates whole (engines other than argos). Measured
+(bench/flow_scale.py --engine burn, 2 cores): a chunk costs ~25 ms besides translation
+(a Dask round trip ~15 ms, its `commit` task ~10 ms), 1.2 % of a 128-unit chunk at
+16 ms a unit; 200 posts still make enough chunks that every worker gets several."""
 SPREAD_CHUNK_UNITS = 1024
 """Units per chunk when only its batches go to the workers (argos on Dask): one chunk
 keeps every worker busy, and a larger one sorts its sentences into batches of closer
