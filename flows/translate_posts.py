@@ -1,14 +1,15 @@
 """The scheduled Prefect flow: plan → translate chunks on workers → commit → report, over one site.
 
 Only the expensive step leaves this process. The flow process holds the
-site's lock, reads the site and the memory (`plan`), sends the units the
-memory lacks to workers in chunks (a plain call of
-`translator.pipeline.translate_chunk`: no site, no memory, the model loaded
-once per worker process; see chunk_runners.py), and commits each chunk as it
-comes back (`commit`: stores its translations in the memory and writes every
-copy whose units are now all known). A run killed half-way keeps what it
-committed. Every outcome — Completed, Failed, Skipped — publishes the
-`translation-report` artifact, errors first.
+site's lock, reads the site and the memory (`plan`), translates the units the
+memory lacks in chunks — on Dask, the argos engine sends each chunk's
+CTranslate2 batches to the workers, other engines the whole chunk (plain Dask
+calls: no site, no memory, the model loaded once per worker process; see
+chunk_runners.py) — and commits each chunk as it comes back (`commit`:
+stores its translations in the memory and writes every copy whose units are
+now all known). A run killed half-way keeps what it committed. Every
+outcome — Completed, Failed, Skipped — publishes the `translation-report`
+artifact, errors first.
 
     python flows/translate_posts.py run --site /abs/site [--task-runner dask]   # once
     python flows/translate_posts.py serve --site /abs/site   # on prefect.yaml's schedule
