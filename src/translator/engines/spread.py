@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from translator.engines.argos import Package, installed_packages, load_translator, usable_cores
 from translator.errors import EngineError
 
-__all__ = ("BatchFuture", "SpreadBatches", "decode_batch")
+__all__ = ("BatchFuture", "ModelKey", "RemoteTranslator", "SpreadBatches", "decode_batch")
 
 
 class BatchFuture(Protocol):
