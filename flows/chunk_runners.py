@@ -20,7 +20,6 @@ comes back.
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -78,13 +77,13 @@ def chunk_runner(choice: str) -> Iterator[Submit]:
     # Imported here: a site that never uses Dask never needs it installed.
     from distributed import Client
 
-    from translator.engines.argos import ArgosEngine
+    from translator.engines.argos import ArgosEngine, usable_cores
     from translator.engines.spread import SpreadBatches
 
     with contextlib.ExitStack() as stack:
         address = choice
         if choice == "dask":
-            cluster = local_cluster(n_workers=len(os.sched_getaffinity(0)))  # our CPUs
+            cluster = local_cluster(n_workers=usable_cores())
             address = stack.enter_context(cluster).scheduler_address
         # With an address: connect only; the cluster (and its loaded models) outlives the run.
         client = stack.enter_context(Client(address))  # type: ignore[no-untyped-call]

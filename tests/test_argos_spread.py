@@ -31,16 +31,28 @@ TEXTS = [
 ]
 
 
+class Counted:
+    """A future that counts how often its result is asked for."""
+
+    def __init__(self, future: Future[Any], pool: Pool) -> None:
+        self.future, self.pool = future, pool
+
+    def result(self, timeout: float | None = None) -> Any:
+        self.pool.fetched += 1
+        return self.future.result(timeout)
+
+
 class Pool:
-    """`submit(function, *arguments)` on two threads, each call recorded."""
+    """`submit(function, *arguments)` on two threads, each call and result fetch counted."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.fetched = 0
         self.pool = ThreadPoolExecutor(2)
 
-    def submit(self, call: Any, *arguments: Any) -> Future[Any]:
+    def submit(self, call: Any, *arguments: Any) -> Counted:
         self.calls.append(call.__name__)
-        return self.pool.submit(call, *arguments)
+        return Counted(self.pool.submit(call, *arguments), self)
 
 
 @pytest.fixture
@@ -62,9 +74,11 @@ def test_spread__gives_what_the_engine_gives_in_its_own_process(pool: Pool, targ
         {"auto_install": False, "batch_size": 4}, spread=SpreadBatches(pool.submit, workers=2)
     )
     assert spread_engine.translate(TEXTS, source="fr", target=target) == here
-    # Every batch went through `submit`: more than one (batch_size 4), and only decoding.
+    # Every batch went through `submit`: more than one (batch_size 4), and only decoding;
+    # each batch's result was fetched once, not once per sentence.
     assert len(pool.calls) > 4
     assert set(pool.calls) == {"decode_batch"}
+    assert pool.fetched == len(pool.calls)
 
 
 def test_spread__outputs_are_the_fixture_models(pool: Pool) -> None:
@@ -87,14 +101,24 @@ def test_spread__the_calling_process_loads_no_model(pool: Pool) -> None:
     assert [m.workers for m in models] == [2, 2]
 
 
-def test_spread__a_worker_loads_each_model_once(pool: Pool) -> None:
+def test_spread__a_worker_loads_each_model_once(
+    pool: Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[str] = []
+
+    def load(package: Any, compute_type: str, workers: int) -> Any:
+        loads.append(f"{package.source}-{package.target}")
+        return real_load(package, compute_type, workers)
+
+    real_load = spread.load_translator
+    monkeypatch.setattr(spread, "load_translator", load)
     spread_engine = ArgosEngine.from_settings(
         {"auto_install": False, "batch_size": 2}, spread=SpreadBatches(pool.submit, workers=2)
     )
     spread_engine.translate(TEXTS, source="fr", target="es")
     spread_engine.translate(TEXTS[::-1], source="fr", target="es")
     assert len(pool.calls) > 20
-    assert sorted((k.source, k.target) for k in spread._TRANSLATORS) == [("en", "es"), ("fr", "en")]
+    assert sorted(loads) == ["en-es", "fr-en"]
 
 
 def test_spread__a_worker_without_the_package_names_it_and_the_fix(argos_home: Path) -> None:
